@@ -1,0 +1,142 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "triage",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "triage", targets: ["triage"]),
+        .library(name: "TriageGateway", targets: ["TriageGateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        .target(
+            name: "TriageCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TriageCodecs",
+            dependencies: [
+                "TriageCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TriageRouting",
+            dependencies: ["TriageCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TriageProviders",
+            dependencies: [
+                "TriageCore",
+                "TriageCodecs",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TriageStore",
+            dependencies: [
+                "TriageCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TriageGateway",
+            dependencies: [
+                "TriageCore",
+                "TriageCodecs",
+                "TriageRouting",
+                "TriageProviders",
+                "TriageStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "triage",
+            dependencies: [
+                "TriageGateway",
+                "TriageStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TriageFakeUpstream",
+            dependencies: [
+                "TriageCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fake-upstream",
+            dependencies: [
+                "TriageFakeUpstream",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriageCoreTests",
+            dependencies: ["TriageCore", "TriageCodecs"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriageRoutingTests",
+            dependencies: ["TriageCore", "TriageRouting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriageProvidersTests",
+            dependencies: ["TriageCore", "TriageProviders"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriageStoreTests",
+            dependencies: ["TriageCore", "TriageStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriageGatewayTests",
+            dependencies: [
+                "TriageGateway",
+                "TriageFakeUpstream",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,48 @@
+import TriageCore
+
+/// Reads the `usage` block of OpenAI chat responses and stream chunks.
+public enum OpenAIUsage {
+    /// Usage from a parsed response or chunk, or `nil` when it carries none (`"usage": null`).
+    public static func usage(in value: JSONValue) -> Usage? {
+        guard case .object(let usage)? = value["usage"] else { return nil }
+        return Usage(
+            inputTokens: usage["prompt_tokens"]?.intValue ?? 0,
+            outputTokens: usage["completion_tokens"]?.intValue ?? 0,
+            cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0
+        )
+    }
+}
+
+/// What one upstream stream chunk means to the relay.
+public struct OpenAIStreamChunk: Sendable, Equatable {
+    public var usage: Usage?
+    /// A usage-only chunk (`"choices": []`), sent because the gateway asked for usage.
+    public var isUsageOnly: Bool
+    /// An `{"error": …}` payload inside the stream.
+    public var errorMessage: String?
+    public var isDone: Bool
+
+    /// Classifies an event's `data`. Chunk bodies are parsed only when they can carry usage or an
+    /// error, so content deltas cost one substring scan.
+    public static func inspect(_ data: String) -> OpenAIStreamChunk {
+        if data == "[DONE]" { return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: true) }
+        let mayCarryUsage = data.utf8.count > 10 && containsNonNullUsage(data)
+        let mayCarryError = data.hasPrefix("{\"error\"") || data.contains("\"error\":{") || data.contains("\"error\": {")
+        guard mayCarryUsage || mayCarryError, let value = try? JSONParser.parse(data) else {
+            return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: false)
+        }
+        if case .object(let error)? = value["error"] {
+            return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: error["message"]?.stringValue ?? "upstream error", isDone: false)
+        }
+        let usage = OpenAIUsage.usage(in: value)
+        let usageOnly = usage != nil && (value["choices"]?.arrayValue?.isEmpty ?? false)
+        return OpenAIStreamChunk(usage: usage, isUsageOnly: usageOnly, errorMessage: nil, isDone: false)
+    }
+
+    private static func containsNonNullUsage(_ data: String) -> Bool {
+        guard let range = data.range(of: "\"usage\"") else { return false }
+        var rest = data[range.upperBound...].drop { $0 == " " || $0 == ":" }
+        rest = rest.prefix(4)
+        return rest != "null"
+    }
+}

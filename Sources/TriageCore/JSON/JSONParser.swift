@@ -1,0 +1,273 @@
+/// Why a document is not valid JSON, with the byte offset where parsing stopped.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var offset: Int
+
+    public var description: String { "\(message) at byte \(offset)" }
+}
+
+/// A strict RFC 8259 parser over UTF-8 bytes. It never traps on malformed input: every failure is a
+/// `JSONParseError`, and nesting is bounded so hostile input cannot exhaust the stack.
+public struct JSONParser {
+    public static let defaultMaxDepth = 128
+
+    /// Parses one complete JSON document; trailing non-whitespace is an error.
+    public static func parse<Bytes: Collection>(_ bytes: Bytes, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue
+    where Bytes.Element == UInt8 {
+        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JSONParseError) -> JSONValue in try parse(buffer: UnsafeRawBufferPointer(buffer), maxDepth: maxDepth) }
+        }
+        if let result { return try result.get() }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBytes { (buffer) throws(JSONParseError) -> JSONValue in
+            try parse(buffer: buffer, maxDepth: maxDepth)
+        }
+    }
+
+    /// Parses a JSON document held in a string.
+    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8), maxDepth: maxDepth)
+    }
+
+    public static func parse(buffer: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        var reader = Reader(bytes: buffer, maxDepth: maxDepth)
+        reader.skipWhitespace()
+        let value = try reader.parseValue(depth: 0)
+        reader.skipWhitespace()
+        if reader.index != buffer.count {
+            throw JSONParseError(message: "unexpected data after the JSON value", offset: reader.index)
+        }
+        return value
+    }
+
+    struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        let maxDepth: Int
+        var index = 0
+
+        init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+            self.bytes = bytes
+            self.maxDepth = maxDepth
+        }
+
+        func fail(_ message: String) -> JSONParseError {
+            JSONParseError(message: message, offset: index)
+        }
+
+        mutating func skipWhitespace() {
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
+        }
+
+        mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+            guard index < bytes.count else { throw fail("unexpected end of JSON") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+            case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+            case UInt8(ascii: "\""): return .string(try parseString())
+            case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+            case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+            case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+            default: throw fail("unexpected character")
+            }
+        }
+
+        mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+            let count = literal.utf8CodeUnitCount
+            guard index + count <= bytes.count else { throw fail("unexpected end of JSON") }
+            let pointer = literal.utf8Start
+            for offset in 0..<count where bytes[index + offset] != pointer[offset] {
+                throw fail("invalid literal")
+            }
+            index += count
+        }
+
+        mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+            guard depth <= maxDepth else { throw fail("JSON nested too deeply") }
+            index += 1
+            var members: [(key: String, value: JSONValue)] = []
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(JSONObject(members))
+            }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                let key = try parseString()
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                index += 1
+                skipWhitespace()
+                let value = try parseValue(depth: depth)
+                members.append((key, value))
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end of JSON") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                } else if bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return .object(JSONObject(members))
+                } else {
+                    throw fail("expected ',' or '}'")
+                }
+            }
+        }
+
+        mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+            guard depth <= maxDepth else { throw fail("JSON nested too deeply") }
+            index += 1
+            var elements: [JSONValue] = []
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(elements)
+            }
+            while true {
+                skipWhitespace()
+                elements.append(try parseValue(depth: depth))
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end of JSON") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                } else if bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return .array(elements)
+                } else {
+                    throw fail("expected ',' or ']'")
+                }
+            }
+        }
+
+        mutating func parseNumber() throws(JSONParseError) -> String {
+            let start = index
+            if bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count else { throw fail("invalid number") }
+            if bytes[index] == UInt8(ascii: "0") {
+                index += 1
+            } else if isDigit(bytes[index]) {
+                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            } else {
+                throw fail("invalid number")
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
+                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
+                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        }
+
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+        mutating func parseString() throws(JSONParseError) -> String {
+            index += 1  // opening quote
+            let start = index
+            // Fast path: no escapes; validate UTF-8 by decoding once.
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+                    index += 1
+                    return try decodeUTF8(slice, at: start)
+                }
+                if byte == UInt8(ascii: "\\") { break }
+                if byte < 0x20 { throw fail("control character in string") }
+                index += 1
+            }
+            guard index < bytes.count else { throw fail("unterminated string") }
+            var scratch: [UInt8] = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    return try scratch.withUnsafeBytes { (buffer) throws(JSONParseError) -> String in
+                        try decodeUTF8(buffer, at: start)
+                    }
+                case UInt8(ascii: "\\"):
+                    index += 1
+                    guard index < bytes.count else { throw fail("unterminated string") }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "\""): scratch.append(0x22)
+                    case UInt8(ascii: "\\"): scratch.append(0x5C)
+                    case UInt8(ascii: "/"): scratch.append(0x2F)
+                    case UInt8(ascii: "b"): scratch.append(0x08)
+                    case UInt8(ascii: "f"): scratch.append(0x0C)
+                    case UInt8(ascii: "n"): scratch.append(0x0A)
+                    case UInt8(ascii: "r"): scratch.append(0x0D)
+                    case UInt8(ascii: "t"): scratch.append(0x09)
+                    case UInt8(ascii: "u"):
+                        var scalar = try parseHex4()
+                        if (0xD800...0xDBFF).contains(scalar) {
+                            // A high surrogate must be followed by an escaped low surrogate.
+                            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                                throw fail("unpaired surrogate in string")
+                            }
+                            index += 2
+                            let low = try parseHex4()
+                            guard (0xDC00...0xDFFF).contains(low) else { throw fail("unpaired surrogate in string") }
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        } else if (0xDC00...0xDFFF).contains(scalar) {
+                            throw fail("unpaired surrogate in string")
+                        }
+                        guard let unicode = Unicode.Scalar(scalar) else { throw fail("invalid unicode escape") }
+                        scratch.append(contentsOf: String(Character(unicode)).utf8)
+                    default:
+                        throw fail("invalid escape in string")
+                    }
+                default:
+                    if byte < 0x20 { throw fail("control character in string") }
+                    scratch.append(byte)
+                    index += 1
+                }
+            }
+            throw fail("unterminated string")
+        }
+
+        mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+            guard index + 4 <= bytes.count else { throw fail("invalid unicode escape") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[index]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw fail("invalid unicode escape")
+                }
+                value = value << 4 | UInt32(digit)
+                index += 1
+            }
+            return value
+        }
+
+        func decodeUTF8(_ buffer: UnsafeRawBufferPointer, at offset: Int) throws(JSONParseError) -> String {
+            // Pure ASCII is by far the common case and needs no validation pass.
+            var ascii = true
+            for byte in buffer where byte >= 0x80 {
+                ascii = false
+                break
+            }
+            if ascii { return String(decoding: buffer, as: UTF8.self) }
+            guard let string = String(validating: buffer, as: UTF8.self) else {
+                throw JSONParseError(message: "invalid UTF-8 in string", offset: offset)
+            }
+            return string
+        }
+    }
+}

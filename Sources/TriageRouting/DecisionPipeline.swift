@@ -1,0 +1,115 @@
+import TriageCore
+
+/// The routing decision of DESIGN.md as one pure, synchronous function:
+/// pins → role rules → skill classifier → risk predictor → tier router → model selector.
+/// It never awaits and does no I/O, so it is benchmarked and tested in isolation.
+public struct DecisionPipeline: Sendable {
+    public let policy: RoutingPolicy
+    public let selector: ModelSelector
+    public let classifier: any SkillClassifier
+    public let riskPredictor: any RiskPredictor
+    public let router: any TierRouter
+
+    public init(
+        policy: RoutingPolicy, catalog: ModelCatalog,
+        classifier: any SkillClassifier = NoSkillClassifier(),
+        riskPredictor: any RiskPredictor = NoRiskPredictor(),
+        router: any TierRouter = DefaultTierRouter()
+    ) {
+        self.policy = policy
+        self.selector = ModelSelector(catalog: catalog)
+        self.classifier = classifier
+        self.riskPredictor = riskPredictor
+        self.router = router
+    }
+
+    public var catalog: ModelCatalog { selector.catalog }
+
+    public func decide(_ request: RouteRequest, availability: some ModelAvailability) throws(GatewayError) -> RouteDecision {
+        if let pin = matchingPin(for: request) {
+            return try pinned(pin, request: request)
+        }
+        switch request.target {
+        case .model(let name):
+            guard let model = catalog.model(named: name) else {
+                throw GatewayError(.notFound, "The model `\(name)` does not exist or you do not have access to it.", param: "model", code: "model_not_found")
+            }
+            let candidate = RouteCandidate(model: model, expectedCostUSD: selector.expectedCost(of: model, for: request.features))
+            return RouteDecision(
+                mode: .passthrough, tier: model.tier, lane: lane(for: model), candidates: [candidate],
+                reasons: ["model '\(name)' requested by name"])
+        case .tier(let tier):
+            return try decision(mode: .forcedTier, tier: tier, skill: nil, request: request, availability: availability, reasons: ["tier \(tier.rawValue) forced by model field"])
+        case .auto:
+            var reasons: [String] = []
+            if let role = request.role, let rule = policy.roles[role] {
+                reasons.append("role '\(role)' → \(rule.tier.rawValue)")
+                if rule.skipClassification {
+                    return try decision(mode: .auto, tier: rule.tier, skill: nil, request: request, availability: availability, reasons: reasons)
+                }
+            }
+            let skill = classifier.skill(for: request)
+            if let skill { reasons.append("skill \(skill)") }
+            var tier: Tier
+            if let role = request.role, let rule = policy.roles[role] {
+                tier = rule.tier
+            } else {
+                let (routed, reason) = router.tier(for: request, skill: skill, policy: policy)
+                tier = routed
+                reasons.append(reason)
+            }
+            for risk in riskPredictor.risks(for: request) where risk.minimumTier > tier {
+                tier = risk.minimumTier
+                reasons.append("risk \(risk.name) (\(risk.reason)) → \(tier.rawValue)")
+            }
+            return try decision(mode: .auto, tier: tier, skill: skill, request: request, availability: availability, reasons: reasons)
+        }
+    }
+
+    private func matchingPin(for request: RouteRequest) -> Pin? {
+        policy.pins.first { pin in
+            switch pin.match {
+            case .role(let role): role == request.role
+            case .key(let key): key == request.keyName
+            }
+        }
+    }
+
+    private func pinned(_ pin: Pin, request: RouteRequest) throws(GatewayError) -> RouteDecision {
+        guard let model = catalog.model(named: pin.model) else {
+            throw GatewayError(.internalError, "A pin names a model that is not configured.", code: "pin_misconfigured")
+        }
+        let subject: String
+        switch pin.match {
+        case .role(let role): subject = "role '\(role)'"
+        case .key(let key): subject = "key '\(key)'"
+        }
+        let candidate = RouteCandidate(model: model, expectedCostUSD: selector.expectedCost(of: model, for: request.features))
+        return RouteDecision(mode: .pinned, tier: model.tier, lane: lane(for: model), candidates: [candidate], reasons: ["pinned: \(subject) → \(model.name)"])
+    }
+
+    private func decision(
+        mode: RouteMode, tier: Tier, skill: String?, request: RouteRequest, availability: some ModelAvailability, reasons: [String]
+    ) throws(GatewayError) -> RouteDecision {
+        var reasons = reasons
+        var candidates = selector.candidates(in: tier, for: request.features, availability: availability)
+        if let first = candidates.first {
+            reasons.append("cheapest available in \(tier.rawValue): \(first.model.name)")
+        }
+        if policy.failoverToHigherTiers {
+            var next = tier.next
+            while let higher = next {
+                candidates += selector.candidates(in: higher, for: request.features, availability: availability)
+                next = higher.next
+            }
+        }
+        guard let first = candidates.first else {
+            throw GatewayError(.unavailable, "No configured model can serve tier \(tier.rawValue) for this request.", code: "no_model_available")
+        }
+        return RouteDecision(mode: mode, tier: tier, lane: lane(for: first.model), skill: skill, candidates: candidates, reasons: reasons)
+    }
+
+    private func lane(for model: ModelSpec) -> Lane {
+        catalog.provider(for: model)?.isLocal == true ? .local : .realtime
+    }
+}
