@@ -64,6 +64,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TriageConfig",
+            dependencies: [
+                "TriageCore",
+                "TriageRouting",
+                "TriageProviders",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TriageGateway",
             dependencies: [
                 "TriageCore",
@@ -71,11 +81,11 @@ let package = Package(
                 "TriageRouting",
                 "TriageProviders",
                 "TriageStore",
+                "TriageConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -109,6 +119,11 @@ let package = Package(
         .testTarget(
             name: "TriageCoreTests",
             dependencies: ["TriageCore", "TriageCodecs"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriageConfigTests",
+            dependencies: ["TriageConfig"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
