@@ -46,8 +46,10 @@ let package = Package(
             dependencies: [
                 "TriageCore",
                 "TriageCodecs",
+                "TriageRouting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -27,7 +27,7 @@ public struct OpenAIStreamChunk: Sendable, Equatable {
     public static func inspect(_ data: String) -> OpenAIStreamChunk {
         if data == "[DONE]" { return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: true) }
         let mayCarryUsage = data.utf8.count > 10 && containsNonNullUsage(data)
-        let mayCarryError = data.hasPrefix("{\"error\"") || data.contains("\"error\":{") || data.contains("\"error\": {")
+        let mayCarryError = data.utf8.firstRange(of: "\"error\"".utf8) != nil
         guard mayCarryUsage || mayCarryError, let value = try? JSONParser.parse(data) else {
             return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: false)
         }
@@ -40,9 +40,9 @@ public struct OpenAIStreamChunk: Sendable, Equatable {
     }
 
     private static func containsNonNullUsage(_ data: String) -> Bool {
-        guard let range = data.range(of: "\"usage\"") else { return false }
-        var rest = data[range.upperBound...].drop { $0 == " " || $0 == ":" }
-        rest = rest.prefix(4)
-        return rest != "null"
+        let bytes = data.utf8
+        guard let range = bytes.firstRange(of: "\"usage\"".utf8) else { return false }
+        let rest = bytes[range.upperBound...].drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ":") }
+        return !rest.starts(with: "null".utf8)
     }
 }

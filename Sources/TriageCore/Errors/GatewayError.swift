@@ -30,7 +30,7 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         self.retryAfterSeconds = retryAfterSeconds
     }
 
-    public var status: Int {
+    public var httpStatus: Int {
         switch kind {
         case .invalidRequest: 400
         case .authentication: 401

@@ -19,9 +19,9 @@ public struct JSONParser {
         }
         if let result { return try result.get() }
         let copy = Array(bytes)
-        return try copy.withUnsafeBytes { (buffer) throws(JSONParseError) -> JSONValue in
-            try parse(buffer: buffer, maxDepth: maxDepth)
-        }
+        return try copy.withUnsafeBytes { buffer in
+            Result { () throws(JSONParseError) -> JSONValue in try parse(buffer: buffer, maxDepth: maxDepth) }
+        }.get()
     }
 
     /// Parses a JSON document held in a string.
@@ -193,9 +193,9 @@ public struct JSONParser {
                 switch byte {
                 case UInt8(ascii: "\""):
                     index += 1
-                    return try scratch.withUnsafeBytes { (buffer) throws(JSONParseError) -> String in
-                        try decodeUTF8(buffer, at: start)
-                    }
+                    return try scratch.withUnsafeBytes { buffer in
+                        Result { () throws(JSONParseError) -> String in try decodeUTF8(buffer, at: start) }
+                    }.get()
                 case UInt8(ascii: "\\"):
                     index += 1
                     guard index < bytes.count else { throw fail("unterminated string") }

@@ -1,0 +1,44 @@
+import TriageCore
+
+/// Relays an OpenAI chat completion stream event by event: forwards each complete event's bytes
+/// unchanged, drops the usage-only chunk the gateway asked for when the client did not, and
+/// remembers the usage, a terminal `[DONE]` and any in-stream error.
+public struct OpenAIStreamRelay: Sendable {
+    public let clientWantsUsage: Bool
+    public private(set) var usage: Usage?
+    public private(set) var sawDone = false
+    public private(set) var upstreamErrorMessage: String?
+    public private(set) var forwardedEvents = 0
+    private var parser: SSEParser
+
+    public init(clientWantsUsage: Bool, maxEventBytes: Int = 16 << 20) {
+        self.clientWantsUsage = clientWantsUsage
+        self.parser = SSEParser(maxEventBytes: maxEventBytes)
+    }
+
+    /// Consumes upstream bytes and returns what to send to the client now. The terminal
+    /// `[DONE]` event is not included: the caller writes it once it has finished its own
+    /// bookkeeping (see `sawDone`).
+    public mutating func consume<Bytes: Sequence>(_ bytes: Bytes) throws(SSEParseError) -> [UInt8] where Bytes.Element == UInt8 {
+        var out: [UInt8] = []
+        for event in try parser.push(bytes) {
+            guard !sawDone else { continue }  // nothing may follow [DONE]
+            let chunk = OpenAIStreamChunk.inspect(event.data)
+            if chunk.isDone {
+                sawDone = true
+                continue
+            }
+            if let message = chunk.errorMessage { upstreamErrorMessage = message }
+            if let chunkUsage = chunk.usage { usage = chunkUsage }
+            if chunk.isUsageOnly && !clientWantsUsage { continue }
+            if out.isEmpty { out = event.raw } else { out.append(contentsOf: event.raw) }
+            forwardedEvents += 1
+        }
+        return out
+    }
+
+    /// The in-stream error event OpenAI clients understand: `data: {"error": {...}}`.
+    public static func errorEvent(_ error: GatewayError) -> [UInt8] {
+        SSEWriter.data(JSONWriter.string(error.openAIBody))
+    }
+}

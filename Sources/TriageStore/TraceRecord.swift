@@ -1,0 +1,92 @@
+import Foundation
+import TriageCore
+
+/// How one call ended, from the client's point of view.
+public enum TraceStatus: String, Sendable, Codable, CaseIterable {
+    case ok
+    /// Rejected before routing (bad input) or by the upstream as invalid.
+    case rejected
+    /// Every candidate failed, or the stream broke after bytes reached the client.
+    case failed
+    /// The client went away before the answer was complete.
+    case cancelled
+}
+
+/// One upstream attempt inside a call.
+public struct AttemptRecord: Sendable, Codable, Equatable {
+    public var model: String
+    public var provider: String
+    /// "ok", "retryable", "rejected", "skipped" (circuit open), "failed_mid_stream", "cancelled".
+    public var outcome: String
+    public var status: Int?
+    public var latencyMs: Double
+    public var detail: String?
+
+    public init(model: String, provider: String, outcome: String, status: Int? = nil, latencyMs: Double, detail: String? = nil) {
+        self.model = model
+        self.provider = provider
+        self.outcome = outcome
+        self.status = status
+        self.latencyMs = latencyMs
+        self.detail = detail
+    }
+}
+
+/// Everything recorded about one call: the span of DESIGN.md as a row.
+public struct TraceRecord: Sendable, Equatable {
+    public var requestID: String
+    public var runID: String?
+    public var startedAt: Date
+    public var endpoint: String
+    public var role: String?
+    public var keyName: String?
+    public var requestedModel: String
+    public var mode: String
+    public var tier: String?
+    public var lane: String?
+    public var skill: String?
+    /// The model that served (or last tried to serve) the call.
+    public var model: String?
+    public var provider: String?
+    public var stream: Bool
+    public var status: TraceStatus
+    public var httpStatus: Int
+    public var usage: Usage
+    public var costUSD: Double
+    public var latencyMs: Double
+    public var timeToFirstTokenMs: Double?
+    public var reasons: [String]
+    public var attempts: [AttemptRecord]
+    public var error: String?
+
+    public init(
+        requestID: String, runID: String? = nil, startedAt: Date, endpoint: String, role: String? = nil, keyName: String? = nil,
+        requestedModel: String, mode: String, tier: String? = nil, lane: String? = nil, skill: String? = nil, model: String? = nil,
+        provider: String? = nil, stream: Bool = false, status: TraceStatus, httpStatus: Int, usage: Usage = .zero, costUSD: Double = 0,
+        latencyMs: Double, timeToFirstTokenMs: Double? = nil, reasons: [String] = [], attempts: [AttemptRecord] = [], error: String? = nil
+    ) {
+        self.requestID = requestID
+        self.runID = runID
+        self.startedAt = startedAt
+        self.endpoint = endpoint
+        self.role = role
+        self.keyName = keyName
+        self.requestedModel = requestedModel
+        self.mode = mode
+        self.tier = tier
+        self.lane = lane
+        self.skill = skill
+        self.model = model
+        self.provider = provider
+        self.stream = stream
+        self.status = status
+        self.httpStatus = httpStatus
+        self.usage = usage
+        self.costUSD = costUSD
+        self.latencyMs = latencyMs
+        self.timeToFirstTokenMs = timeToFirstTokenMs
+        self.reasons = reasons
+        self.attempts = attempts
+        self.error = error
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import TriageStore
+
+/// `triage report`: spend by role, tier and model for a time window.
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print spend by role, tier and model from the trace database.")
+
+    @Option(name: .long, help: "Path of the SQLite trace database.")
+    var db: String = "triage.db"
+
+    @Option(name: .long, help: "Window to report, ending now: e.g. 30m, 24h, 7d.")
+    var since: String = "24h"
+
+    @Flag(name: .long, help: "Print JSON instead of tables.")
+    var json = false
+
+    func run() async throws {
+        guard let window = SpendWindow.parse(since) else {
+            throw ValidationError("--since must be a number followed by s, m, h or d (e.g. 24h), got '\(since)'")
+        }
+        guard FileManager.default.fileExists(atPath: db) else {
+            throw ValidationError("no trace database at '\(db)' (run where the gateway runs, or pass --db)")
+        }
+        let store = try SQLiteTraceStore(path: db)
+        let to = Date()
+        let from = to.addingTimeInterval(-window)
+        var sections: [(SpendDimension, [SpendRow])] = []
+        for dimension in SpendDimension.allCases {
+            sections.append((dimension, try await store.spend(by: dimension, from: from, to: to)))
+        }
+        let report = SpendReport(from: from, to: to, sections: sections)
+        print(json ? report.json() : report.table())
+    }
+}
+
+/// Parses `30m`, `24h`, `7d` into seconds.
+enum SpendWindow {
+    static func parse(_ text: String) -> TimeInterval? {
+        guard let unit = text.last, let amount = Double(text.dropLast()), amount > 0 else { return nil }
+        switch unit {
+        case "s": return amount
+        case "m": return amount * 60
+        case "h": return amount * 3600
+        case "d": return amount * 86400
+        default: return nil
+        }
+    }
+}
