@@ -31,8 +31,9 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("triage: invalid configuration: \(error)\n".utf8))
             throw ExitCode(78)
         }
+        let startupLogger = logger
         let app = try buildGateway(config: gatewayConfig, host: host, port: port, logger: logger) { port in
-            logger.info("triage gateway listening", metadata: ["port": "\(port)", "models": "\(gatewayConfig.catalog.models.count)"])
+            startupLogger.info("triage gateway listening", metadata: ["port": "\(port)", "models": "\(gatewayConfig.catalog.models.count)"])
         }
         try await app.runService()
     }

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TriageCodecs
+import TriageCore
+
+@Suite struct SSEParserTests {
+    let stream = "data: {\"a\":1}\n\n: keep-alive\n\nevent: ping\ndata: x\ndata: y\n\ndata: [DONE]\n\n"
+
+    @Test func parsesEventsWithRawBytes() throws {
+        var parser = SSEParser()
+        let events = try parser.push(Array(stream.utf8))
+        #expect(events.map(\.data) == ["{\"a\":1}", "x\ny", "[DONE]"])
+        #expect(events[1].event == "ping")
+        #expect(String(decoding: events[0].raw, as: UTF8.self) == "data: {\"a\":1}\n\n")
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 64])
+    func chunkBoundariesDoNotMatter(chunkSize: Int) throws {
+        var parser = SSEParser()
+        var events: [SSEEvent] = []
+        let bytes = Array(stream.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        var index = 0
+        while index < bytes.count {
+            events += try parser.push(bytes[index..<min(index + chunkSize, bytes.count)])
+            index += chunkSize
+        }
+        #expect(events.map(\.data) == ["{\"a\":1}", "x\ny", "[DONE]"])
+    }
+
+    @Test func bareCarriageReturnsEndLines() throws {
+        var parser = SSEParser()
+        let events = try parser.push(Array("data: a\r\rdata: b\r\r".utf8))
+        #expect(events.map(\.data) == ["a", "b"])
+    }
+
+    @Test func oversizedEventIsAnError() {
+        var parser = SSEParser(maxEventBytes: 32)
+        #expect(throws: SSEParseError.self) { try parser.push(Array(("data: " + String(repeating: "x", count: 64)).utf8)) }
+    }
+
+    @Test func partialEventIsReported() throws {
+        var parser = SSEParser()
+        _ = try parser.push(Array("data: {\"choices\":[".utf8))
+        #expect(parser.hasPartialEvent)
+    }
+
+    @Test func writerFramesMultilinePayloads() {
+        #expect(String(decoding: SSEWriter.data("a\nb"), as: UTF8.self) == "data: a\ndata: b\n\n")
+        #expect(String(decoding: SSEWriter.done, as: UTF8.self) == "data: [DONE]\n\n")
+    }
+
+    @Test func randomBytesNeverCrash() {
+        var generator = SplitMix64(seed: 7)
+        let alphabet = Array("data: event:id:\n\r:{}[DONE]x ".utf8) + [0x00, 0xFF, 0xEF, 0xBB, 0xBF]
+        for _ in 0..<5_000 {
+            var parser = SSEParser(maxEventBytes: 1024)
+            let length = Int(generator.next() % 200)
+            let bytes = (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            _ = try? parser.push(bytes)
+        }
+    }
+}
