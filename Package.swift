@@ -11,6 +11,10 @@ let package = Package(
     products: [
         .executable(name: "triage", targets: ["triage"]),
         .library(name: "TriageGateway", targets: ["TriageGateway"]),
+        .library(name: "TriageCore", targets: ["TriageCore"]),
+        .library(name: "TriageCodecs", targets: ["TriageCodecs"]),
+        .library(name: "TriageRouting", targets: ["TriageRouting"]),
+        .library(name: "TriageStore", targets: ["TriageStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

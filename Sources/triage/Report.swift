@@ -25,11 +25,7 @@ struct Report: AsyncParsableCommand {
         let store = try SQLiteTraceStore(path: db)
         let to = Date()
         let from = to.addingTimeInterval(-window)
-        var sections: [(SpendDimension, [SpendRow])] = []
-        for dimension in SpendDimension.allCases {
-            sections.append((dimension, try await store.spend(by: dimension, from: from, to: to)))
-        }
-        let report = SpendReport(from: from, to: to, sections: sections)
+        let report = try await SpendReport.load(from: store, from: from, to: to)
         print(json ? report.json() : report.table())
     }
 }

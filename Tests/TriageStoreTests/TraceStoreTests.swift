@@ -86,3 +86,21 @@ func sampleTrace(_ id: String, role: String? = "worker", tier: String = "mid", m
         #expect(writer.backpressureEvents > 0)
     }
 }
+
+@Suite struct SpendReportTests {
+    @Test func rendersTablesAndJSON() async throws {
+        let store = try SQLiteTraceStore(path: temporaryDatabasePath())
+        try await store.insert([sampleTrace("a", role: "worker", cost: 0.25), sampleTrace("b", role: "planner", tier: "frontier", model: "big", cost: 1.5)])
+        let report = try await SpendReport.load(from: store, from: Date().addingTimeInterval(-60), to: Date().addingTimeInterval(1))
+        let table = report.table()
+        #expect(table.contains("By role"))
+        #expect(table.contains("By tier"))
+        #expect(table.contains("By model"))
+        #expect(table.contains("planner"))
+        #expect(table.contains("1.750000"))  // total
+        let json = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any]
+        let byRole = try #require(json?["by_role"] as? [[String: Any]])
+        #expect(byRole.first?["role"] as? String == "planner")
+        #expect(byRole.first?["calls"] as? Int == 1)
+    }
+}

@@ -1,13 +1,28 @@
 import Foundation
-import TriageStore
 
 /// A spend report ready to print as aligned tables or as JSON.
-struct SpendReport {
-    let from: Date
-    let to: Date
-    let sections: [(SpendDimension, [SpendRow])]
+public struct SpendReport: Sendable {
+    public let from: Date
+    public let to: Date
+    public let sections: [(SpendDimension, [SpendRow])]
 
-    func table() -> String {
+    public init(from: Date, to: Date, sections: [(SpendDimension, [SpendRow])]) {
+        self.from = from
+        self.to = to
+        self.sections = sections
+    }
+
+    /// Loads spend for every dimension from `store`.
+    public static func load(from store: some TraceStore, from start: Date, to end: Date) async throws -> SpendReport {
+        var sections: [(SpendDimension, [SpendRow])] = []
+        for dimension in SpendDimension.allCases {
+            sections.append((dimension, try await store.spend(by: dimension, from: start, to: end)))
+        }
+        return SpendReport(from: start, to: end, sections: sections)
+    }
+
+    /// Aligned text tables, one per dimension, with totals.
+    public func table() -> String {
         let formatter = ISO8601DateFormatter()
         var out = "Spend from \(formatter.string(from: from)) to \(formatter.string(from: to))\n"
         for (dimension, rows) in sections {
@@ -27,7 +42,8 @@ struct SpendReport {
         return out
     }
 
-    func json() -> String {
+    /// The same figures as pretty-printed JSON.
+    public func json() -> String {
         var object: [String: Any] = [
             "from": ISO8601DateFormatter().string(from: from),
             "to": ISO8601DateFormatter().string(from: to),
