@@ -1,6 +1,8 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+import class Foundation.ProcessInfo
+
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -11,10 +13,6 @@ let package = Package(
     products: [
         .executable(name: "triage", targets: ["triage"]),
         .library(name: "TriageGateway", targets: ["TriageGateway"]),
-        .library(name: "TriageCore", targets: ["TriageCore"]),
-        .library(name: "TriageCodecs", targets: ["TriageCodecs"]),
-        .library(name: "TriageRouting", targets: ["TriageRouting"]),
-        .library(name: "TriageStore", targets: ["TriageStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -161,3 +159,22 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Benchmarks (ordo-one/benchmark) are added only when asked for, so building and testing the
+// gateway never compiles the benchmark harness:
+//   TRIAGE_BENCHMARKS=1 swift package benchmark
+if ProcessInfo.processInfo.environment["TRIAGE_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "GatewayHotPath",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                "TriageCore", "TriageCodecs", "TriageRouting", "TriageStore",
+            ],
+            path: "Benchmarks/GatewayHotPath",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}
