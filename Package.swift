@@ -142,7 +142,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TriageStoreTests",
-            dependencies: ["TriageCore", "TriageStore"],
+            dependencies: [
+                "TriageCore", "TriageStore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -47,7 +47,7 @@ public final class TraceWriter: Service {
         case .buffered: return
         case .writeNow:
             // The writer has finished; write directly rather than lose the trace.
-            do { try await store.insert([trace]) } catch { logger.error("trace write failed after shutdown", metadata: ["error": "\(error)"]) }
+            do { try await insertShielded([trace]) } catch { logger.error("trace write failed after shutdown", metadata: ["error": "\(error)"]) }
         case .wait:
             await withCheckedContinuation { continuation in
                 let resumeNow: Bool = state.withLock { state in
@@ -74,14 +74,10 @@ public final class TraceWriter: Service {
     }
 
     public func run() async throws {
-        let shuttingDown = Atomic(false)
-        await withGracefulShutdownHandler {
-            while !shuttingDown.load(ordering: .relaxed), !Task.isCancelled {
-                try? await Task.sleep(for: flushInterval)
-                await flush()
-            }
-        } onGracefulShutdown: {
-            shuttingDown.store(true, ordering: .relaxed)
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            // A graceful shutdown interrupts the wait so the drain starts at once.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.flushInterval) }
+            await flush()
         }
         await flush()
         // Anything recorded from here on is written directly by `record(_:)`.
@@ -93,7 +89,7 @@ public final class TraceWriter: Service {
             defer { state.buffer = [] }
             return state.buffer + waiting.map(\.0)
         }
-        if !late.isEmpty { try? await store.insert(late) }
+        if !late.isEmpty { try? await insertShielded(late) }
         logger.debug("trace writer drained")
     }
 
@@ -118,11 +114,19 @@ public final class TraceWriter: Service {
         }
     }
 
+    /// Inserts in a task of its own: a writer that is being cancelled (a non-graceful stop, or a
+    /// caller whose client went away) must still get its traces into the store, and the
+    /// database layer refuses work from a cancelled task.
+    private func insertShielded(_ batch: [TraceRecord]) async throws {
+        let store = self.store
+        try await Task { try await store.insert(batch) }.value
+    }
+
     private func write(_ batch: [TraceRecord]) async {
         var delay = Duration.milliseconds(50)
         while true {
             do {
-                try await store.insert(batch)
+                try await insertShielded(batch)
                 return
             } catch {
                 let failures = state.withLock { state in
@@ -130,7 +134,10 @@ public final class TraceWriter: Service {
                     return state.writeFailures
                 }
                 logger.error("trace batch write failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
-                if failures > 50 && Task.isCancelled { return }
+                if failures > 50 && Task.isCancelled {
+                    logger.critical("giving up on a trace batch after repeated failures", metadata: ["traces": "\(batch.count)"])
+                    return
+                }
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }

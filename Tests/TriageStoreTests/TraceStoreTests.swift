@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Testing
 import TriageCore
 import TriageStore
@@ -61,10 +62,11 @@ func sampleTrace(_ id: String, role: String? = "worker", tier: String = "mid", m
         let store = try SQLiteTraceStore(path: path)
         // A long flush interval: only the drain on shutdown can write these.
         let writer = TraceWriter(store: store, batchSize: 7, capacity: 1000, flushInterval: .seconds(3600), logger: Logger(label: "test"))
-        let run = Task { try await writer.run() }
+        let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test")))
+        let run = Task { try await group.run() }
         for i in 0..<100 { await writer.record(sampleTrace("t\(i)")) }
         #expect(try await store.count() == 0)
-        run.cancel()  // cancellation ends the loop the same way a graceful shutdown does
+        await group.triggerGracefulShutdown()
         try await run.value
         #expect(try await store.count() == 100)
         // Recorded after the writer stopped: written directly, not lost.
@@ -79,7 +81,7 @@ func sampleTrace(_ id: String, role: String? = "worker", tier: String = "mid", m
         await withTaskGroup(of: Void.self) { group in
             for i in 0..<200 { group.addTask { await writer.record(sampleTrace("b\(i)")) } }
         }
-        while writer.queueDepth > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // Cancellation (a non-graceful stop) still drains what is buffered.
         run.cancel()
         try await run.value
         #expect(try await store.count() == 200)

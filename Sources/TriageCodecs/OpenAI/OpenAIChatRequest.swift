@@ -4,7 +4,11 @@ import TriageCore
 /// body is kept so every field the client sent (tools, response_format, logprobs, n, seed …)
 /// is forwarded unchanged; only `model`, `stream_options` and gateway metadata are rewritten.
 public struct OpenAIChatRequest: Sendable {
-    public var body: JSONObject
+    public private(set) var body: JSONObject
+    /// The bytes the body was parsed from and each top-level member's value range in them, so
+    /// untouched members are forwarded as the exact bytes the client sent.
+    private var raw: [UInt8] = []
+    private var spans: [Range<Int>] = []
     public let model: String
     public let stream: Bool
     /// Whether the client itself asked for the final usage chunk of a stream.
@@ -23,16 +27,20 @@ public struct OpenAIChatRequest: Sendable {
 
     /// Parses and validates a request body. Errors are client errors with the offending `param`.
     public static func decode<Bytes: Collection>(_ bytes: Bytes) throws(GatewayError) -> OpenAIChatRequest where Bytes.Element == UInt8 {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw GatewayError(.invalidRequest, "We could not parse the JSON body of your request (\(error)).", code: "invalid_json")
+        let raw = Array(bytes)
+        let parsed = raw.withUnsafeBytes { buffer in
+            Result { () throws(JSONParseError) -> (JSONObject, [Range<Int>]) in try JSONParser.parseObjectWithSpans(buffer: buffer) }
         }
-        guard case .object(let body) = value else {
-            throw GatewayError(.invalidRequest, "The request body must be a JSON object, got \(value.kindName).", code: "invalid_json")
+        switch parsed {
+        case .failure(let error):
+            throw GatewayError(
+                .invalidRequest, "We could not parse the JSON body of your request: it must be a JSON object (\(error)).", code: "invalid_json")
+        case .success(let (body, spans)):
+            var request = try OpenAIChatRequest(body: body)
+            request.raw = raw
+            request.spans = spans
+            return request
         }
-        return try OpenAIChatRequest(body: body)
     }
 
     public init(body: JSONObject) throws(GatewayError) {
@@ -114,6 +122,48 @@ public struct OpenAIChatRequest: Sendable {
     /// The body to send upstream: the client's request with the upstream model name, usage
     /// requested for streams (so every stream can be priced), and gateway metadata removed.
     public func upstreamBody(model upstreamModel: String) -> [UInt8] {
+        guard !raw.isEmpty, spans.count == body.count else { return reencodedBody(model: upstreamModel) }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count + 48)
+        out.append(UInt8(ascii: "{"))
+        var wroteStreamOptions = false
+        for (index, member) in body.members.enumerated() {
+            let replacement: JSONValue?
+            switch member.key {
+            case "model":
+                replacement = .string(upstreamModel)
+            case "stream_options" where stream:
+                var options = member.value.objectValue ?? JSONObject()
+                options["include_usage"] = true
+                replacement = .object(options)
+                wroteStreamOptions = true
+            case "metadata":
+                guard var metadata, metadata.keys.contains(where: Self.gatewayMetadataKeys.contains) else { replacement = nil; break }
+                for key in Self.gatewayMetadataKeys { metadata[key] = nil }
+                if metadata.isEmpty { continue }
+                replacement = .object(metadata)
+            default:
+                replacement = nil
+            }
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(member.key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            if let replacement {
+                JSONWriter.write(replacement, into: &out)
+            } else {
+                out.append(contentsOf: raw[spans[index]])
+            }
+        }
+        if stream && !wroteStreamOptions {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #""stream_options":{"include_usage":true}"#.utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// The same body built from the parsed tree (for requests not decoded from bytes).
+    private func reencodedBody(model upstreamModel: String) -> [UInt8] {
         var out = body
         out["model"] = .string(upstreamModel)
         if stream {

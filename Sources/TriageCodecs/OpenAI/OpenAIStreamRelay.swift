@@ -19,7 +19,7 @@ public struct OpenAIStreamRelay: Sendable {
     /// Consumes upstream bytes and returns what to send to the client now. The terminal
     /// `[DONE]` event is not included: the caller writes it once it has finished its own
     /// bookkeeping (see `sawDone`).
-    public mutating func consume<Bytes: Sequence>(_ bytes: Bytes) throws(SSEParseError) -> [UInt8] where Bytes.Element == UInt8 {
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer) throws(SSEParseError) -> [UInt8] {
         var out: [UInt8] = []
         for event in try parser.push(bytes) {
             guard !sawDone else { continue }  // nothing may follow [DONE]
@@ -35,6 +35,13 @@ public struct OpenAIStreamRelay: Sendable {
             forwardedEvents += 1
         }
         return out
+    }
+
+    /// Consumes bytes from any contiguous collection (see `consume(_:)`).
+    public mutating func consume(_ bytes: [UInt8]) throws(SSEParseError) -> [UInt8] {
+        try bytes.withUnsafeBytes { buffer in
+            Result { () throws(SSEParseError) -> [UInt8] in try consume(buffer) }
+        }.get()
     }
 
     /// The in-stream error event OpenAI clients understand: `data: {"error": {...}}`.

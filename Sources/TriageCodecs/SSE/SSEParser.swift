@@ -25,13 +25,14 @@ public enum SSEParseError: Error, Sendable, Equatable {
 
 /// An incremental reader for the `text/event-stream` format (WHATWG HTML §9.2): feed it bytes as
 /// they arrive, in chunks of any size, and it returns each event once its blank line is seen.
-/// Accepts `\n`, `\r\n` and `\r` line endings; comment-only blocks are not events.
+/// Accepts `\n`, `\r\n` and `\r` line endings; comment-only blocks are not events. Lines are
+/// found by scanning contiguous memory and copied in runs, never byte by byte.
 public struct SSEParser: Sendable {
     public let maxEventBytes: Int
 
     private var line: [UInt8] = []
     private var raw: [UInt8] = []
-    private var dataLines: [String] = []
+    private var data: [UInt8] = []
     private var hasData = false
     private var eventName: String?
     private var eventID: String?
@@ -43,29 +44,53 @@ public struct SSEParser: Sendable {
     }
 
     /// Consumes `bytes` and returns the events completed by them, in order.
-    public mutating func push<Bytes: Sequence>(_ bytes: Bytes) throws(SSEParseError) -> [SSEEvent] where Bytes.Element == UInt8 {
+    public mutating func push(_ bytes: UnsafeRawBufferPointer) throws(SSEParseError) -> [SSEEvent] {
         var events: [SSEEvent] = []
-        for byte in bytes {
-            if skipNextLineFeed {
-                skipNextLineFeed = false
-                if byte == 0x0A {
-                    raw.append(byte)
-                    continue
-                }
-            }
-            raw.append(byte)
-            if raw.count > maxEventBytes { throw .eventTooLarge(limit: maxEventBytes) }
-            switch byte {
-            case 0x0A:
-                if let event = endLine() { events.append(event) }
-            case 0x0D:
-                skipNextLineFeed = true
-                if let event = endLine() { events.append(event) }
-            default:
-                line.append(byte)
+        var index = 0
+        let count = bytes.count
+        if skipNextLineFeed, count > 0 {
+            skipNextLineFeed = false
+            if bytes[0] == 0x0A {
+                raw.append(0x0A)
+                index = 1
             }
         }
+        while index < count {
+            var end = index
+            while end < count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+            let segment = UnsafeRawBufferPointer(rebasing: bytes[index..<end])
+            line.append(contentsOf: segment)
+            raw.append(contentsOf: segment)
+            guard end < count else { break }
+            let terminator = bytes[end]
+            raw.append(terminator)
+            index = end + 1
+            if terminator == 0x0D {
+                if index < count {
+                    if bytes[index] == 0x0A {
+                        raw.append(0x0A)
+                        index += 1
+                    }
+                } else {
+                    skipNextLineFeed = true
+                }
+            }
+            if raw.count > maxEventBytes { throw .eventTooLarge(limit: maxEventBytes) }
+            if let event = endLine() { events.append(event) }
+        }
+        if raw.count > maxEventBytes { throw .eventTooLarge(limit: maxEventBytes) }
         return events
+    }
+
+    /// Consumes `bytes` (any collection of bytes) and returns the completed events.
+    public mutating func push<Bytes: Collection>(_ bytes: Bytes) throws(SSEParseError) -> [SSEEvent] where Bytes.Element == UInt8 {
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(SSEParseError) -> [SSEEvent] in try push(UnsafeRawBufferPointer(buffer)) }
+        }
+        if let result { return try result.get() }
+        return try Array(bytes).withUnsafeBytes { buffer in
+            Result { () throws(SSEParseError) -> [SSEEvent] in try push(buffer) }
+        }.get()
     }
 
     /// Whether bytes of an unfinished event are buffered (a stream that ends here was cut).
@@ -80,18 +105,20 @@ public struct SSEParser: Sendable {
         }
         if line.isEmpty { return dispatch() }
         if line[0] == UInt8(ascii: ":") { return nil }
-        let colon = line.firstIndex(of: UInt8(ascii: ":"))
-        let field = String(decoding: line[..<(colon ?? line.count)], as: UTF8.self)
-        var valueStart = colon.map { $0 + 1 } ?? line.count
+        let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.count
+        var valueStart = min(colon + 1, line.count)
         if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
-        let value = String(decoding: line[valueStart...], as: UTF8.self)
-        switch field {
-        case "data":
-            dataLines.append(value)
+        switch colon {
+        case 4 where line[0] == UInt8(ascii: "d") && line[1] == UInt8(ascii: "a") && line[2] == UInt8(ascii: "t") && line[3] == UInt8(ascii: "a"):
+            if hasData { data.append(0x0A) }
+            data.append(contentsOf: line[valueStart...])
             hasData = true
-        case "event": eventName = value
-        case "id": if !value.contains("\0") { eventID = value }
-        default: break
+        case 5 where line.starts(with: "event".utf8):
+            eventName = String(decoding: line[valueStart...], as: UTF8.self)
+        case 2 where line[0] == UInt8(ascii: "i") && line[1] == UInt8(ascii: "d"):
+            if !line[valueStart...].contains(0) { eventID = String(decoding: line[valueStart...], as: UTF8.self) }
+        default:
+            break
         }
         return nil
     }
@@ -99,49 +126,11 @@ public struct SSEParser: Sendable {
     private mutating func dispatch() -> SSEEvent? {
         defer {
             raw.removeAll(keepingCapacity: true)
-            dataLines.removeAll(keepingCapacity: true)
+            data.removeAll(keepingCapacity: true)
             hasData = false
             eventName = nil
         }
         guard hasData else { return nil }
-        let data = dataLines.count == 1 ? dataLines[0] : dataLines.joined(separator: "\n")
-        return SSEEvent(event: eventName, data: data, id: eventID, raw: raw)
+        return SSEEvent(event: eventName, data: String(decoding: data, as: UTF8.self), id: eventID, raw: raw)
     }
-}
-
-/// Writes server-sent events in the framing OpenAI-compatible clients expect.
-public enum SSEWriter {
-    /// `data: <payload>\n\n` (multi-line payloads become several `data:` lines).
-    public static func data(_ payload: String, event: String? = nil) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(payload.utf8.count + 16)
-        if let event {
-            out.append(contentsOf: "event: ".utf8)
-            out.append(contentsOf: event.utf8)
-            out.append(0x0A)
-        }
-        var lineStart = true
-        for byte in payload.utf8 {
-            if lineStart {
-                out.append(contentsOf: "data: ".utf8)
-                lineStart = false
-            }
-            if byte == 0x0A {
-                out.append(0x0A)
-                lineStart = true
-            } else if byte != 0x0D {
-                out.append(byte)
-            }
-        }
-        if lineStart { out.append(contentsOf: "data: ".utf8) }
-        out.append(contentsOf: [0x0A, 0x0A])
-        return out
-    }
-
-    /// A comment line, ignored by every SSE client; used to carry trailing gateway facts.
-    public static func comment(_ text: String) -> [UInt8] {
-        Array(": \(text)\n\n".utf8)
-    }
-
-    public static let done: [UInt8] = Array("data: [DONE]\n\n".utf8)
 }

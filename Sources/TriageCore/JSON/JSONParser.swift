@@ -29,6 +29,24 @@ public struct JSONParser {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
 
+    /// Parses a document that must be an object and also returns, for each member in order, the
+    /// byte range of its value in `buffer`, so a caller can re-emit untouched members verbatim.
+    public static func parseObjectWithSpans(buffer: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> (JSONObject, [Range<Int>]) {
+        var reader = Reader(bytes: buffer, maxDepth: maxDepth)
+        reader.recordSpans = true
+        reader.skipWhitespace()
+        guard reader.index < buffer.count, buffer[reader.index] == UInt8(ascii: "{") else {
+            throw JSONParseError(message: "expected a JSON object", offset: reader.index)
+        }
+        let value = try reader.parseValue(depth: 0)
+        reader.skipWhitespace()
+        if reader.index != buffer.count {
+            throw JSONParseError(message: "unexpected data after the JSON value", offset: reader.index)
+        }
+        guard case .object(let object) = value else { throw JSONParseError(message: "expected a JSON object", offset: 0) }
+        return (object, reader.spans)
+    }
+
     public static func parse(buffer: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
         var reader = Reader(bytes: buffer, maxDepth: maxDepth)
         reader.skipWhitespace()
@@ -44,6 +62,9 @@ public struct JSONParser {
         let bytes: UnsafeRawBufferPointer
         let maxDepth: Int
         var index = 0
+        /// Record the value ranges of the outermost object's members.
+        var recordSpans = false
+        var spans: [Range<Int>] = []
 
         init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
             self.bytes = bytes
@@ -104,7 +125,9 @@ public struct JSONParser {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 index += 1
                 skipWhitespace()
+                let valueStart = index
                 let value = try parseValue(depth: depth)
+                if recordSpans && depth == 1 { spans.append(valueStart..<index) }
                 members.append((key, value))
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unexpected end of JSON") }

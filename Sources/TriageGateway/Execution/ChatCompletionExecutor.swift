@@ -155,7 +155,9 @@ struct ChatCompletionExecutor: Sendable {
                 for try await chunk in response.body {
                     let out: [UInt8]
                     do {
-                        out = try relay.consume(chunk.readableBytesView)
+                        out = try chunk.withUnsafeReadableBytes { buffer in
+                            Result { () throws(SSEParseError) -> [UInt8] in try relay.consume(buffer) }
+                        }.get()
                     } catch {
                         failure = GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response")
                         break
