@@ -26,8 +26,10 @@ public struct OpenAIStreamChunk: Sendable, Equatable {
     /// error, so content deltas cost one substring scan.
     public static func inspect(_ data: String) -> OpenAIStreamChunk {
         if data == "[DONE]" { return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: true) }
-        let mayCarryUsage = data.utf8.count > 10 && containsNonNullUsage(data)
-        let mayCarryError = data.utf8.firstRange(of: "\"error\"".utf8) != nil
+        var data = data
+        let (mayCarryUsage, mayCarryError) = data.withUTF8 { bytes in
+            (Self.containsNonNullUsage(bytes), ByteSearch.firstIndex(of: Self.errorKey, in: bytes) != nil)
+        }
         guard mayCarryUsage || mayCarryError, let value = try? JSONParser.parse(data) else {
             return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: false)
         }
@@ -39,10 +41,15 @@ public struct OpenAIStreamChunk: Sendable, Equatable {
         return OpenAIStreamChunk(usage: usage, isUsageOnly: usageOnly, errorMessage: nil, isDone: false)
     }
 
-    private static func containsNonNullUsage(_ data: String) -> Bool {
-        let bytes = data.utf8
-        guard let range = bytes.firstRange(of: "\"usage\"".utf8) else { return false }
-        let rest = bytes[range.upperBound...].drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ":") }
-        return !rest.starts(with: "null".utf8)
+    private static let usageKey: [UInt8] = Array(#""usage""#.utf8)
+    private static let errorKey: [UInt8] = Array(#""error""#.utf8)
+
+    /// Whether a `"usage"` key with a non-null value appears (usage is `null` on every content
+    /// chunk of a stream that asked for it, and present only on the last one).
+    private static func containsNonNullUsage(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard var index = ByteSearch.firstIndex(of: usageKey, in: bytes) else { return false }
+        index += usageKey.count
+        while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: ":") { index += 1 }
+        return !(index + 4 <= bytes.count && bytes[index] == UInt8(ascii: "n") && bytes[index + 1] == UInt8(ascii: "u"))
     }
 }
