@@ -49,6 +49,9 @@ public struct GatewayConfig: Sendable {
     public var circuitBreaker = CircuitBreaker.Configuration()
     /// When empty, the gateway accepts calls without a key (single-user, loopback setups).
     public var clientKeys: [ClientKey] = []
+    /// Problems that do not stop start-up (a provider key that is not set), for the log. They
+    /// never contain a secret.
+    public var warnings: [String] = []
 
     public init(catalog: ModelCatalog, policy: RoutingPolicy) {
         self.catalog = catalog

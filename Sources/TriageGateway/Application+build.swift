@@ -18,7 +18,7 @@ public func buildGateway(
         flushInterval: .milliseconds(config.storage.traceFlushMilliseconds), logger: logger)
     let upstream = UpstreamClient()
     let runtime = GatewayRuntime(config: config, traces: traces, upstream: upstream, logger: logger)
-    // for warning in config.warnings { logger.warning("\(warning)") }
+    for warning in config.warnings { logger.warning("\(warning)") }
 
     let router = Router(context: BasicRequestContext.self)
     router.middlewares.add(OpenAIErrorMiddleware())
