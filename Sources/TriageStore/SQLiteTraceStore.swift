@@ -27,7 +27,8 @@ public final class SQLiteTraceStore: TraceStore {
             try db.execute(
                 sql: """
                     CREATE TABLE traces (
-                        request_id TEXT PRIMARY KEY NOT NULL,
+                        id INTEGER PRIMARY KEY,
+                        request_id TEXT NOT NULL UNIQUE,
                         run_id TEXT,
                         started_at REAL NOT NULL,
                         endpoint TEXT NOT NULL,
@@ -77,9 +78,8 @@ public final class SQLiteTraceStore: TraceStore {
     }
 
     static func arguments(for trace: TraceRecord) throws -> StatementArguments {
-        let encoder = JSONEncoder()
-        let reasons = String(decoding: try encoder.encode(trace.reasons), as: UTF8.self)
-        let attempts = String(decoding: try encoder.encode(trace.attempts), as: UTF8.self)
+        let reasons = JSONWriter.string(.array(trace.reasons.map(JSONValue.string)))
+        let attempts = JSONWriter.string(.array(trace.attempts.map(\.json)))
         let values: [(any DatabaseValueConvertible)?] = [
             trace.requestID, trace.runID, trace.startedAt.timeIntervalSince1970, trace.endpoint, trace.role, trace.keyName,
             trace.requestedModel, trace.mode, trace.tier, trace.lane, trace.skill, trace.model, trace.provider, trace.stream,
@@ -107,7 +107,6 @@ public final class SQLiteTraceStore: TraceStore {
     }
 
     static func record(from row: Row) throws -> TraceRecord {
-        let decoder = JSONDecoder()
         let reasonsText: String = row["reasons"]
         let attemptsText: String = row["attempts"]
         return TraceRecord(
@@ -117,8 +116,8 @@ public final class SQLiteTraceStore: TraceStore {
             stream: row["stream"], status: TraceStatus(rawValue: row["status"]) ?? .failed, httpStatus: row["http_status"],
             usage: Usage(inputTokens: row["input_tokens"], outputTokens: row["output_tokens"], cachedInputTokens: row["cached_input_tokens"]),
             costUSD: row["cost_usd"], latencyMs: row["latency_ms"], timeToFirstTokenMs: row["ttft_ms"],
-            reasons: try decoder.decode([String].self, from: Data(reasonsText.utf8)),
-            attempts: try decoder.decode([AttemptRecord].self, from: Data(attemptsText.utf8)),
+            reasons: (try JSONParser.parse(reasonsText)).arrayValue?.compactMap(\.stringValue) ?? [],
+            attempts: (try JSONParser.parse(attemptsText)).arrayValue?.compactMap(AttemptRecord.init(json:)) ?? [],
             error: row["error"])
     }
 

@@ -32,6 +32,29 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
     }
 }
 
+extension AttemptRecord {
+    /// The stored JSON form (written with the gateway's own fast JSON writer).
+    var json: JSONValue {
+        var object = JSONObject()
+        object["model"] = .string(model)
+        object["provider"] = .string(provider)
+        object["outcome"] = .string(outcome)
+        if let status { object["status"] = JSONValue(status) }
+        object["latency_ms"] = JSONValue(latencyMs)
+        if let detail { object["detail"] = .string(detail) }
+        return .object(object)
+    }
+
+    init?(json: JSONValue) {
+        guard let model = json["model"]?.stringValue, let provider = json["provider"]?.stringValue, let outcome = json["outcome"]?.stringValue else {
+            return nil
+        }
+        self.init(
+            model: model, provider: provider, outcome: outcome, status: json["status"]?.intValue,
+            latencyMs: json["latency_ms"]?.doubleValue ?? 0, detail: json["detail"]?.stringValue)
+    }
+}
+
 /// Everything recorded about one call: the span of DESIGN.md as a row.
 public struct TraceRecord: Sendable, Equatable {
     public var requestID: String

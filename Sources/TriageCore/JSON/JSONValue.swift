@@ -10,8 +10,11 @@ public enum JSONValue: Sendable, Hashable {
     case object(JSONObject)
 
     public init(_ value: Int) { self = .number(String(value)) }
+    /// A number from a `Double`; NaN and infinities, which JSON cannot express, become `null`.
     public init(_ value: Double) {
-        if value.rounded() == value, abs(value) < 1e15 {
+        if !value.isFinite {
+            self = .null
+        } else if value.rounded() == value, abs(value) < 1e15 {
             self = .number(String(Int64(value)))
         } else {
             self = .number(String(value))

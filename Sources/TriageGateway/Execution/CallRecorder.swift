@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TriageCore
 import TriageRouting
 import TriageStore
@@ -26,17 +27,26 @@ struct CallRecorder: Sendable {
         self.endpoint = endpoint
     }
 
+    /// Request ids sort by time (milliseconds, then a per-process counter) and end in a
+    /// per-process random part, so they are unique across replicas and the trace index grows at
+    /// its end instead of at random pages.
     static func newRequestID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return "req_" + hex(high) + hex(low)
+        let milliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
+        let sequence = requestSequence.add(1, ordering: .relaxed).newValue & 0xFFFF_FFFF
+        return "req_" + hex(milliseconds, width: 12) + hex(sequence, width: 8) + processSuffix
     }
 
-    private static func hex(_ value: UInt64) -> String {
+    private static let requestSequence = Atomic<UInt64>(0)
+    private static let processSuffix: String = {
+        var generator = SystemRandomNumberGenerator()
+        return hex(generator.next() as UInt64, width: 16)
+    }()
+
+    private static func hex(_ value: UInt64, width: Int) -> String {
         let text = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
+
 
     static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components

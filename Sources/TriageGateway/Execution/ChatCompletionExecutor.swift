@@ -151,9 +151,10 @@ struct ChatCompletionExecutor: Sendable {
             var relay = OpenAIStreamRelay(clientWantsUsage: chat.clientWantsStreamUsage)
             var failure: GatewayError?
             var clientGone = false
+            var completed: TraceRecord?
             do {
                 for try await chunk in response.body {
-                    let out: [UInt8]
+                    var out: [UInt8]
                     do {
                         out = try chunk.withUnsafeReadableBytes { buffer in
                             Result { () throws(SSEParseError) -> [UInt8] in try relay.consume(buffer) }
@@ -162,41 +163,51 @@ struct ChatCompletionExecutor: Sendable {
                         failure = GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response")
                         break
                     }
-                    guard !out.isEmpty else { continue }
-                    if recorder.firstByte == nil { recorder.firstByte = .now }
-                    do {
-                        try await writer.write(ByteBuffer(bytes: out))
-                    } catch {
-                        clientGone = true
-                        break
+                    if relay.sawDone, relay.upstreamErrorMessage == nil {
+                        // Usage is known once [DONE] arrives: close the stream in the same write
+                        // as the last content, with the cost as an SSE comment.
+                        recorder.addAttempt(model, outcome: "ok", status: 200, since: attemptStart)
+                        let trace = recorder.trace(status: .ok, httpStatus: 200, usage: relay.usage ?? .zero)
+                        out += SSEWriter.comment("x-triage-cost-usd: \(Self.format(cost: trace.costUSD))")
+                        out += SSEWriter.done
+                        completed = trace
                     }
+                    if !out.isEmpty {
+                        if recorder.firstByte == nil { recorder.firstByte = .now }
+                        do {
+                            try await writer.write(ByteBuffer(bytes: out))
+                        } catch {
+                            clientGone = true
+                            completed = nil
+                            break
+                        }
+                    }
+                    if relay.sawDone { break }
                 }
             } catch {
                 failure = GatewayError(.upstream, "The provider's stream broke off before it was complete.", code: "upstream_stream_interrupted")
             }
-            if failure == nil, !clientGone, !relay.sawDone {
-                failure = GatewayError(.upstream, "The provider's stream ended before it was complete.", code: "upstream_stream_interrupted")
-            }
-            if failure == nil, let message = relay.upstreamErrorMessage {
-                failure = GatewayError(.upstream, "The provider reported an error mid-stream: \(UpstreamErrorMapping.redact(message))", code: "upstream_error")
+            if completed == nil, failure == nil, !clientGone {
+                if let message = relay.upstreamErrorMessage {
+                    failure = GatewayError(.upstream, "The provider reported an error mid-stream: \(UpstreamErrorMapping.redact(message))", code: "upstream_error")
+                } else {
+                    failure = GatewayError(.upstream, "The provider's stream ended before it was complete.", code: "upstream_stream_interrupted")
+                }
             }
 
             let usage = relay.usage ?? .zero
             let trace: TraceRecord
-            if clientGone {
+            if let completed {
+                trace = completed
+            } else if clientGone {
                 recorder.addAttempt(model, outcome: "cancelled", status: 200, since: attemptStart, detail: "client disconnected")
                 trace = recorder.trace(status: .cancelled, httpStatus: 200, usage: usage, error: "client disconnected")
-            } else if let failure {
+            } else {
+                let failure = failure ?? GatewayError(.upstream, "The provider's stream failed.", code: "upstream_error")
                 recorder.addAttempt(model, outcome: "failed_mid_stream", status: 200, since: attemptStart, detail: failure.message)
                 trace = recorder.trace(status: .failed, httpStatus: 200, usage: usage, error: failure.message)
                 // An error event and no [DONE]: the client must see that the answer is incomplete.
                 try? await writer.write(ByteBuffer(bytes: OpenAIStreamRelay.errorEvent(failure)))
-            } else {
-                recorder.addAttempt(model, outcome: "ok", status: 200, since: attemptStart)
-                trace = recorder.trace(status: .ok, httpStatus: 200, usage: usage)
-                var tail = SSEWriter.comment("x-triage-cost-usd: \(Self.format(cost: trace.costUSD))")
-                tail.append(contentsOf: SSEWriter.done)
-                try? await writer.write(ByteBuffer(bytes: tail))
             }
             await runtime.traces.record(trace)
             try? await writer.finish(nil)
