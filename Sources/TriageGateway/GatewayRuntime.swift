@@ -18,7 +18,8 @@ public final class GatewayRuntime: Sendable {
 
     public init(config: GatewayConfig, traces: TraceWriter, upstream: UpstreamClient = UpstreamClient(), logger: Logger) {
         self.config = config
-        self.pipeline = DecisionPipeline(policy: config.policy, catalog: config.catalog)
+        self.pipeline = DecisionPipeline(
+            policy: config.policy, catalog: config.catalog, classifier: KeywordSkillClassifier(), riskPredictor: PatternRiskPredictor())
         self.health = HealthRegistry(configuration: config.circuitBreaker)
         self.upstream = upstream
         self.traces = traces

@@ -55,8 +55,14 @@ public struct RouteRequest: Sendable {
     public var keyName: String?
     public var runID: String?
     public var features: RequestFeatures
+    /// The request's text, for the skill classifier and risk predictor.
+    public var prompt: PromptDigest?
 
-    public init(target: RouteTarget, role: String? = nil, keyName: String? = nil, runID: String? = nil, features: RequestFeatures) {
+    public init(
+        target: RouteTarget, role: String? = nil, keyName: String? = nil, runID: String? = nil, features: RequestFeatures,
+        prompt: PromptDigest? = nil
+    ) {
+        self.prompt = prompt
         self.target = target
         self.role = role
         self.keyName = keyName

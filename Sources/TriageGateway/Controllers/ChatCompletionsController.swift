@@ -25,11 +25,16 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             recorder.stream = chat.stream
             recorder.role = request.headers[TriageHeader.role] ?? chat.metadataString("role")
             recorder.runID = request.headers[TriageHeader.run] ?? chat.metadataString("run") ?? chat.metadataString("run_id")
+            let target = try RouteTarget(modelField: chat.model)
+            // Only auto-routed calls without a fixed-tier role are classified: skip the text
+            // extraction for everyone else.
+            let fixedRole = recorder.role.flatMap { runtime.config.policy.roles[$0]?.skipClassification } ?? false
             let route = RouteRequest(
-                target: try RouteTarget(modelField: chat.model), role: recorder.role, keyName: recorder.keyName, runID: recorder.runID,
+                target: target, role: recorder.role, keyName: recorder.keyName, runID: recorder.runID,
                 features: RequestFeatures(
                     estimatedInputTokens: chat.estimatedInputTokens, maxOutputTokens: chat.maxOutputTokens,
-                    messageCount: chat.messageCount, toolCount: chat.toolCount, stream: chat.stream))
+                    messageCount: chat.messageCount, toolCount: chat.toolCount, stream: chat.stream),
+                prompt: target == .auto && !fixedRole ? chat.digest() : nil)
             let decision = try runtime.pipeline.decide(route, availability: runtime.health)
             return await ChatCompletionExecutor(runtime: runtime).execute(chat, decision: decision, recorder: recorder)
         } catch {
