@@ -44,6 +44,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TriageValidation",
+            dependencies: ["TriageCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TriageProviders",
             dependencies: [
                 "TriageCore",
@@ -143,6 +148,11 @@ let package = Package(
         .testTarget(
             name: "TriageConfigTests",
             dependencies: ["TriageConfig"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriageValidationTests",
+            dependencies: ["TriageCore", "TriageValidation"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,6 +4,7 @@ import TriageRouting
 
 /// The whole validated configuration of a gateway, as loaded from `triage.yaml`.
 public struct GatewayConfig: Sendable {
+    /// Where the gateway listens (`server:`).
     public struct Server: Sendable, Equatable {
         public var host: String = "127.0.0.1"
         public var port: Int = 8080
@@ -12,6 +13,7 @@ public struct GatewayConfig: Sendable {
         public init() {}
     }
 
+    /// Where and how traces are written (`storage:`).
     public struct Storage: Sendable, Equatable {
         /// Path of the SQLite database holding traces.
         public var sqlitePath: String = "triage.db"
@@ -24,7 +26,9 @@ public struct GatewayConfig: Sendable {
         public init() {}
     }
 
+    /// How far one call may fail over (`failover:`; `higher_tiers` lives in the routing policy).
     public struct Failover: Sendable, Equatable {
+        /// Models tried per call, the first one included.
         public var maxAttempts: Int = 4
         /// The longest `retry-after` waited out inside a request when no other candidate is left.
         public var maxRetryWaitSeconds: Double = 2

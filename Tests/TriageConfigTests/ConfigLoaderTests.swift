@@ -1,11 +1,16 @@
 import Foundation
 import Testing
-import TriageConfig
 import TriageCore
+import TriageRouting
+
+@testable import TriageConfig
 
 @Suite struct ConfigLoaderTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let examplePath = packageRoot.appendingPathComponent("examples/triage.yaml").path
+    static let secret = "sk-proj-SECRET-0123456789"
 
+    /// Lines 1-7; anything appended starts at line 8.
     static let minimal = """
         providers:
           p:
@@ -16,11 +21,11 @@ import TriageCore
           - {name: b, provider: p, tier: mid, price: {input: 1, output: 2, cached_input: 0.1}}
         """
 
-    func load(_ yaml: String, environment: [String: String] = ["P_KEY": "sk-secret-value"]) throws(ConfigError) -> GatewayConfig {
+    func load(_ yaml: String, environment: [String: String] = ["P_KEY": secret]) throws(ConfigError) -> GatewayConfig {
         try ConfigLoader.load(yaml: yaml, source: "t.yaml", environment: environment)
     }
 
-    func error(_ yaml: String, environment: [String: String] = ["P_KEY": "sk-secret-value"]) -> ConfigError? {
+    func error(_ yaml: String, environment: [String: String] = ["P_KEY": secret]) -> ConfigError? {
         do {
             _ = try load(yaml, environment: environment)
             return nil
@@ -29,105 +34,157 @@ import TriageCore
         }
     }
 
-    @Test func exampleConfigLoads() throws {
-        let config = try ConfigLoader.load(path: Self.root.appendingPathComponent("examples/triage.yaml").path, environment: ["OPENAI_API_KEY": "sk-x"])
-        #expect(config.catalog.models.map(\.tier).contains(.small))
-        #expect(config.catalog.models.map(\.tier).contains(.mid))
-        #expect(config.catalog.models.map(\.tier).contains(.frontier))
-        #expect(config.catalog.providers["openai"]?.baseURL == "https://api.openai.com/v1")
-        #expect(config.catalog.providers["local"] == nil, "the local provider is off unless TRIAGE_LOCAL=true")
-        #expect(config.policy.defaultTier == .mid)
-        for (role, tier) in [("planner", Tier.frontier), ("architect", .frontier), ("worker", .mid), ("coder", .mid), ("formatter", .small),
-                             ("extractor", .small), ("classifier", .small), ("file-ops", .small), ("critic", .small)] {
-            #expect(config.policy.roles[role]?.tier == tier, "role \(role)")
-        }
+    // MARK: - The example file
+
+    @Test func exampleLoadsWithAnOpenAIKey() throws {
+        let config = try ConfigLoader.load(path: Self.examplePath, environment: ["OPENAI_API_KEY": Self.secret])
         #expect(config.warnings.isEmpty)
-        let withLocal = try ConfigLoader.load(
-            path: Self.root.appendingPathComponent("examples/triage.yaml").path, environment: ["TRIAGE_LOCAL": "true", "OPENAI_BASE_URL": "http://127.0.0.1:1/v1"])
-        #expect(withLocal.catalog.providers["local"]?.isLocal == true)
-        #expect(withLocal.catalog.providers["openai"]?.baseURL == "http://127.0.0.1:1/v1")
-        #expect(withLocal.warnings == ["provider openai: environment variable OPENAI_API_KEY is not set; calls to it will fail authentication"])
+        #expect(config.catalog.providers.keys.sorted() == ["openai"], "the local provider is off unless TRIAGE_LOCAL=true")
+        let openai = try #require(config.catalog.providers["openai"])
+        #expect(openai.baseURL == "https://api.openai.com/v1")
+        #expect(openai.apiKey?.value == Self.secret)
+        #expect(!openai.isLocal)
+        for tier in Tier.allCases {
+            #expect(!config.catalog.models(in: tier).isEmpty, "no \(tier) model")
+        }
+        #expect(config.catalog.models.allSatisfy { $0.provider == "openai" && $0.price.outputPerMillion > $0.price.inputPerMillion })
+        #expect(config.catalog.models.allSatisfy { $0.price.cachedInputPerMillion < $0.price.inputPerMillion })
+        #expect(config.policy.defaultTier == .mid)
+        let expectedRoles: [String: Tier] = [
+            "planner": .frontier, "architect": .frontier, "worker": .mid, "coder": .mid, "formatter": .small,
+            "extractor": .small, "classifier": .small, "file-ops": .small, "critic": .small,
+        ]
+        #expect(config.policy.roles.mapValues(\.tier) == expectedRoles)
+        #expect(config.policy.pins.isEmpty)
+        #expect(config.policy.failoverToHigherTiers)
+        #expect(config.server.host == "127.0.0.1" && config.server.port == 8080)
+        #expect(config.storage.sqlitePath == "triage.db")
+        #expect(config.clientKeys.isEmpty)
     }
 
-    @Test func minimalConfigHasDefaults() throws {
+    @Test func exampleTurnsOnTheLocalProviderFromTheEnvironment() throws {
+        let config = try ConfigLoader.load(
+            path: Self.examplePath,
+            environment: ["TRIAGE_LOCAL": "true", "LOCAL_LLM_BASE_URL": "http://10.0.0.5:8000/v1/", "TRIAGE_PORT": "9090"])
+        let local = try #require(config.catalog.providers["local"])
+        #expect(local.isLocal)
+        #expect(local.baseURL == "http://10.0.0.5:8000/v1")
+        #expect(local.apiKey == nil)
+        let llama = try #require(config.catalog.model(named: "llama3.2:3b"))
+        #expect(llama.tier == .small)
+        #expect(llama.price == .free)
+        #expect(config.server.port == 9090)
+        #expect(config.warnings == ["provider openai: environment variable OPENAI_API_KEY is not set; calls to it will be sent without a key"])
+    }
+
+    /// The error quoted in the example's header comment is the one the loader really gives.
+    @Test func exampleHeaderQuotesARealError() throws {
+        let text = try String(contentsOfFile: Self.examplePath, encoding: .utf8)
+        let quoted = try #require(text.split(separator: "\n").first { $0.hasPrefix("#   examples/triage.yaml:") })
+        let expected = quoted.dropFirst(4)
+        let line = try #require(Int(expected.split(separator: ":")[1]))
+        var lines = text.components(separatedBy: "\n")
+        lines[line - 1] = lines[line - 1].replacingOccurrences(of: "tier: mid", with: "tier: large")
+        let failure = try #require(error(lines.joined(separator: "\n")))
+        #expect(failure.description.replacingOccurrences(of: "t.yaml", with: "examples/triage.yaml") == String(expected))
+    }
+
+    // MARK: - Defaults and environment substitution
+
+    @Test func minimalConfigGetsDefaults() throws {
         let config = try load(Self.minimal)
-        #expect(config.server.port == 8080)
-        #expect(config.storage.sqlitePath == "triage.db")
-        #expect(config.catalog.providers["p"]?.apiKey?.value == "sk-secret-value")
+        #expect(config.server == GatewayConfig.Server())
+        #expect(config.storage == GatewayConfig.Storage())
+        #expect(config.failover == GatewayConfig.Failover())
+        #expect(config.circuitBreaker == .init())
+        #expect(config.policy.defaultTier == .mid)
+        #expect(config.catalog.providers["p"]?.apiKey?.value == Self.secret)
+        #expect(config.catalog.model(named: "a")?.upstreamName == "a")
+        #expect(config.catalog.model(named: "a")?.contextWindow == 128_000)
+        #expect(config.catalog.model(named: "a")?.price.cachedInputPerMillion == 0.1, "cached input defaults to the input price")
         #expect(config.catalog.model(named: "b")?.price.cachedInputPerMillion == 0.1)
-        #expect(config.catalog.model(named: "a")?.price.cachedInputPerMillion == 0.1)
+    }
+
+    @Test func everySectionIsRead() throws {
+        let yaml = Self.minimal + """
+
+            server: {host: 0.0.0.0, port: 9000, max_body_bytes: 1024}
+            storage: {sqlite: /var/lib/triage.db, trace_batch_size: 8, trace_flush_ms: 5, trace_buffer: 64}
+            default_tier: small
+            roles:
+              planner: frontier
+              reviewer: {tier: mid, skip_classification: false}
+            failover: {higher_tiers: false, max_attempts: 2, max_retry_wait_s: 0.5}
+            circuit_breaker: {failure_threshold: 3, cool_down_s: 1.5}
+            auth:
+              keys:
+                - {name: team-a, sha256: \(String(repeating: "AB", count: 32))}
+            pins:
+              - {role: planner, model: b}
+              - {key: team-a, model: a}
+            """
+        let config = try load(yaml)
+        #expect(config.server.host == "0.0.0.0" && config.server.port == 9000 && config.server.maxBodyBytes == 1024)
+        #expect(config.storage.sqlitePath == "/var/lib/triage.db" && config.storage.traceBatchSize == 8)
+        #expect(config.storage.traceFlushMilliseconds == 5 && config.storage.traceBufferCapacity == 64)
+        #expect(config.policy.defaultTier == .small)
+        #expect(config.policy.roles["planner"] == RoleRule(tier: .frontier, skipClassification: true))
+        #expect(config.policy.roles["reviewer"] == RoleRule(tier: .mid, skipClassification: false))
+        #expect(!config.policy.failoverToHigherTiers)
+        #expect(config.failover.maxAttempts == 2 && config.failover.maxRetryWaitSeconds == 0.5)
+        #expect(config.circuitBreaker == .init(failureThreshold: 3, coolDown: .milliseconds(1500)))
+        #expect(config.clientKeys == [.init(name: "team-a", sha256Hex: String(repeating: "ab", count: 32))])
+        #expect(config.policy.pins == [Pin(match: .role("planner"), model: "b"), Pin(match: .key("team-a"), model: "a")])
+        #expect(config.warnings.isEmpty)
     }
 
     @Test func environmentSubstitution() throws {
         let yaml = Self.minimal + "\nserver: {port: \"${PORT:-9999}\", host: \"${HOST}\"}\n"
-        let config = try load(yaml, environment: ["HOST": "0.0.0.0", "P_KEY": "k"])
-        #expect(config.server.port == 9999)
-        #expect(config.server.host == "0.0.0.0")
-        let missing = error(yaml, environment: [:])
-        #expect(missing?.line == 8)
-        #expect(missing?.path == "server.host")
-        #expect(missing?.message.contains("HOST is not set") == true)
+        let defaulted = try load(yaml, environment: ["HOST": "0.0.0.0"])
+        #expect(defaulted.server.port == 9999)
+        #expect(defaulted.server.host == "0.0.0.0")
+        let overridden = try load(yaml, environment: ["HOST": "::1", "PORT": "7000"])
+        #expect(overridden.server.port == 7000 && overridden.server.host == "::1")
+        let emptyUsesDefault = try load(yaml, environment: ["HOST": "h", "PORT": ""])
+        #expect(emptyUsesDefault.server.port == 9999)
+
+        let missing = try #require(error(yaml, environment: [:]))
+        #expect(missing.description == "t.yaml:8: server.host: environment variable HOST is not set (write ${HOST:-default} to give a default)")
     }
 
-    @Test(arguments: [
-        ("\nbogus: 1\n", 8, "bogus", "unknown key"),
-        ("\nserver: {port: 99999}\n", 8, "server.port", "between 0 and 65535"),
-        ("\nserver: {port: eighty}\n", 8, "server.port", "whole number"),
-        ("\nroles: {planner: large}\n", 8, "roles.planner", "expected one of small, mid, frontier, got \"large\""),
-        ("\npins:\n  - {role: x, model: nope}\n", 9, "pins[0].model", "no enabled model"),
-        ("\npins:\n  - {role: x, key: y, model: a}\n", 9, "pins[0]", "exactly one of role or key"),
-        ("\nauth: {keys: [{name: k, sha256: sk-plain}]}\n", 8, "auth.keys[0].sha256", "64 hex digits"),
-    ])
-    func errorsNameLineAndKey(extra: String, line: Int, path: String, message: String) throws {
-        let failure = try #require(error(Self.minimal + extra))
-        #expect(failure.line == line)
-        #expect(failure.path == path)
-        #expect(failure.message.contains(message), "\(failure)")
-        #expect(failure.description.hasPrefix("t.yaml:\(line): \(path): "))
+    @Test func substitutionFollowsShellRules() throws {
+        func expand(_ text: String, _ environment: [String: String] = [:]) throws -> String {
+            try EnvironmentSubstitution.expand(text, environment: environment).text
+        }
+        #expect(try expand("http://${H:-localhost}:${P:-80}/v1", ["P": "81"]) == "http://localhost:81/v1")
+        #expect(try expand("${EMPTY}", ["EMPTY": ""]) == "", "a set but empty variable is kept as is")
+        #expect(try expand("${X:-}", [:]) == "")
+        #expect(try expand("a:-b ${X:-c:-d}") == "a:-b c:-d")
+        #expect(try expand("pa$$word $HOME $ ${X:-y}$$") == "pa$word $HOME $ y$")
+        #expect(try EnvironmentSubstitution.expand("plain", environment: [:]).usedEnvironment == false)
+        #expect(try EnvironmentSubstitution.expand("${A:-x}", environment: [:]).usedEnvironment == false)
+        #expect(try EnvironmentSubstitution.expand("${A:-x}", environment: ["A": "1"]).usedEnvironment == true)
+        #expect(throws: EnvironmentSubstitution.Failure.unset("NOPE")) { try expand("${NOPE}") }
+        #expect(throws: EnvironmentSubstitution.Failure.unterminated) { try expand("${OPEN") }
+        #expect(throws: EnvironmentSubstitution.Failure.invalidName("1X")) { try expand("${1X}") }
+        #expect(throws: EnvironmentSubstitution.Failure.invalidName("")) { try expand("${:-x}") }
     }
 
-    @Test func modelErrors() throws {
-        let wrongTier = try #require(error(Self.minimal.replacingOccurrences(of: "tier: mid", with: "tier: large")))
-        #expect(wrongTier.description == "t.yaml:7: models[1].tier: expected one of small, mid, frontier, got \"large\"")
-        let unknownProvider = try #require(error(Self.minimal.replacingOccurrences(of: "name: b, provider: p", with: "name: b, provider: q")))
-        #expect(unknownProvider.path == "models[1].provider")
-        let duplicate = try #require(error(Self.minimal.replacingOccurrences(of: "name: b", with: "name: a")))
-        #expect(duplicate.message.contains("duplicate model name"))
-        let badPrice = try #require(error(Self.minimal.replacingOccurrences(of: "input: 0.1", with: "input: -1")))
-        #expect(badPrice.path == "models[0].price.input")
-    }
-
-    @Test func yamlSyntaxErrorsHaveALine() throws {
-        let failure = try #require(error("providers:\n  p: [unclosed\nmodels: []\n"))
-        #expect(failure.line != nil)
-        #expect(failure.message.hasPrefix("invalid YAML"))
-    }
-
-    @Test func keyFilesAndDisabledProviders() throws {
-        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("key-\(UUID().uuidString)")
-        try "  sk-from-file\n".write(to: keyFile, atomically: true, encoding: .utf8)
+    @Test func booleansAreReadAfterSubstitution() throws {
         let yaml = """
             providers:
-              p: {base_url: "http://127.0.0.1:9/v1", api_key_file: \(keyFile.path)}
-              off: {base_url: "http://127.0.0.1:8/v1", enabled: "${OFF:-false}"}
+              p: {base_url: "http://127.0.0.1:9/v1"}
+              q: {base_url: "http://127.0.0.1:8/v1", enabled: "${Q_ON:-false}", local: TRUE}
             models:
               - {name: a, provider: p, tier: small, price: {input: 0.1, output: 0.4}}
-              - {name: z, provider: off, tier: small, price: {input: 0, output: 0}}
+              - {name: z, provider: q, tier: small, price: {input: 0, output: 0}}
             """
-        let config = try load(yaml, environment: [:])
-        #expect(config.catalog.providers["p"]?.apiKey?.value == "sk-from-file")
-        #expect(config.catalog.model(named: "z") == nil)
-        let pinned = try #require(error(yaml + "\npins: [{role: r, model: z}]\n", environment: [:]))
-        #expect(pinned.message.contains("disabled"))
-    }
-
-    @Test func secretsNeverAppearInErrorsOrWarnings() throws {
-        let config = try load(Self.minimal)
-        #expect(!String(describing: config.catalog.providers["p"]!).contains("sk-secret-value"))
-        let failure = try #require(error(Self.minimal + "\nbogus: 1\n"))
-        #expect(!failure.description.contains("sk-secret-value"))
-        let unset = try load(Self.minimal, environment: [:])
-        #expect(unset.warnings.allSatisfy { !$0.contains("sk-") })
-        #expect(unset.catalog.providers["p"]?.apiKey == nil)
+        #expect(try load(yaml, environment: [:]).catalog.model(named: "z") == nil)
+        let on = try load(yaml, environment: ["Q_ON": "true"])
+        #expect(on.catalog.model(named: "z")?.provider == "q")
+        #expect(on.catalog.providers["q"]?.isLocal == true)
+        let bad = try #require(error(yaml, environment: ["Q_ON": "yes please"]))
+        #expect(bad.line == 3 && bad.path == "providers.q.enabled")
+        #expect(bad.message.contains("expected true or false"))
     }
 }
