@@ -1,43 +1,232 @@
 #!/usr/bin/env bash
 # Load test on 127.0.0.1 only, bounded in time: wrk against the fake OpenAI upstream directly,
-# through a minimal Hummingbird + AsyncHTTPClient pass-through (the reference), and through the
-# gateway (routing and trace writing on), JSON and SSE. Prints requests/s,
-# p50/p99 latency and the server process's CPU microseconds per request.
+# through a minimal Hummingbird + AsyncHTTPClient pass-through (the reference, when the package
+# has the `minimal-proxy` product) and through the gateway (routing and trace writing on), each
+# with `"stream": false` and `"stream": true`. For every run it prints requests/s, p50 and p99
+# latency and the CPU microseconds per request of the server process under test (and of the
+# fake upstream behind it), then a summary table.
 #
-#   scripts/loadtest.sh                 # 10 s per run, 64 connections
+#   scripts/loadtest.sh                          # 10 s per run, 64 connections, 2 wrk threads
 #   DURATION=20 CONNECTIONS=128 scripts/loadtest.sh
+#   STREAM_CHUNKS=50 scripts/loadtest.sh         # longer streams (content chunks per reply)
+#   FAKE_ONLY=1 scripts/loadtest.sh              # only the fake upstream
+#   SKIP_BUILD=1 scripts/loadtest.sh             # reuse .build/release binaries
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
-FAKE_PORT=${FAKE_PORT:-19100}
-GATEWAY_PORT=${GATEWAY_PORT:-19180}
-PROXY_PORT=${PROXY_PORT:-19190}
+STREAM_CHUNKS=${STREAM_CHUNKS:-}
+FAKE_ONLY=${FAKE_ONLY:-}
+HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-60}
 
+results=()  # one summary table row per measured run
+say() { echo "loadtest: $*" >&2; }
+# die MESSAGE: stop, with the table of what was measured so far.
+die() {
+    say "$*"
+    if [ ${#results[@]} -gt 0 ]; then summary; fi
+    exit 1
+}
+
+# --- tools -------------------------------------------------------------------------------------
 if ! command -v wrk >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+    [ "$(id -u)" = 0 ] || die "wrk is not installed (apt-get install wrk)"
+    say "installing wrk"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk </dev/null
 fi
-swift build -c release --product triage >/dev/null
-swift build -c release --product fake-upstream >/dev/null
-swift build -c release --product minimal-proxy >/dev/null
-bin=$(swift build -c release --show-bin-path)
+command -v curl >/dev/null || die "curl is not installed"
+command -v python3 >/dev/null || die "python3 is not installed (used to pick free ports)"
 
-work=$(mktemp -d)
-pids=()
+# --- processes, cleaned up on any exit ---------------------------------------------------------
+work=$(mktemp -d "${TMPDIR:-/tmp}/triage-loadtest.XXXXXX")
+pids=()     # servers started here
+current=    # the wrk or swift build running in the foreground
 cleanup() {
+    local pid
+    if [ -n "$current" ]; then kill "$current" 2>/dev/null || true; fi
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
+# run COMMAND...: runs a long command in the background and waits for it, so that INT and TERM
+# stop the script at once (bash runs traps only between foreground commands).
+run() {
+    local status=0
+    "$@" &
+    current=$!
+    wait "$current" || status=$?
+    current=
+    return "$status"
+}
+
+# --- build (one product at a time) -------------------------------------------------------------
+with_proxy=
+grep -q '"minimal-proxy"' Package.swift && with_proxy=1
+if [ -z "${SKIP_BUILD:-}" ]; then
+    # build PRODUCT: a release build, its output kept out of the way unless it fails.
+    build() {
+        say "building $1 (release)"
+        run swift build -c release --product "$1" >"$work/build-$1.log" 2>&1 && return 0
+        grep -E 'error:' "$work/build-$1.log" | head -n 20 >&2 || tail -n 20 "$work/build-$1.log" >&2
+        return 1
+    }
+    build fake-upstream || die "building fake-upstream failed"
+    if [ -z "$FAKE_ONLY" ]; then
+        build triage || die "building triage failed (FAKE_ONLY=1 measures the fake alone)"
+        if [ -n "$with_proxy" ] && ! build minimal-proxy; then
+            say "building minimal-proxy failed; skipping the pass-through reference"
+            with_proxy=
+        fi
+    fi
+fi
+bin=$(swift build -c release --show-bin-path)
+[ -x "$bin/fake-upstream" ] || die "$bin/fake-upstream is missing"
+[ -n "$FAKE_ONLY" ] || [ -x "$bin/triage" ] || die "$bin/triage is missing"
+if [ -n "$with_proxy" ] && [ ! -x "$bin/minimal-proxy" ]; then with_proxy=; fi
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# wait_for URL PID NAME LOG: until URL answers 2xx, PID dies, or HEALTH_TIMEOUT seconds pass.
+wait_for() {
+    local url=$1 pid=$2 name=$3 log=$4 deadline=$((SECONDS + HEALTH_TIMEOUT))
+    while [ $SECONDS -lt $deadline ]; do
+        curl -fsS -o /dev/null --max-time 2 -H 'Authorization: Bearer sk-fake' "$url" 2>/dev/null && return 0
+        if ! kill -0 "$pid" 2>/dev/null; then
+            tail -n 40 "$log" >&2
+            die "$name exited before answering $url (its log is above)"
+        fi
+        sleep 0.2
+    done
+    tail -n 40 "$log" >&2
+    die "$name did not answer $url within ${HEALTH_TIMEOUT} s (its log is above)"
+}
+
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }  # utime + stime
+ticks_per_second=$(getconf CLK_TCK)
+
+# write_request NAME MODEL STREAM: NAME.json, one chat completion body, and NAME.lua, a wrk
+# script POSTing it.
+write_request() {
+    printf '%s' '{"model":"'"$2"'","messages":[{"role":"system","content":"You are a careful assistant."},{"role":"user","content":"Rename the column user_name to username in the users table and explain the change in one sentence."}],"temperature":0.2,"stream":'"$3"'}' \
+        >"$work/$1.json"
+    cat >"$work/$1.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer sk-fake"
+wrk.headers["X-Triage-Role"] = "worker"
+wrk.body = [[$(cat "$work/$1.json")]]
+LUA
+}
+
+# check NAME URL REQUEST: one request by hand first, so a broken target fails loudly instead of
+# being measured answering errors.
+check() {
+    local name=$1 url=$2 request=$3 status
+    status=$(curl -sS -o "$work/check.out" -w '%{http_code}' --max-time 10 -H 'Content-Type: application/json' \
+        -H 'Authorization: Bearer sk-fake' -H 'X-Triage-Role: worker' --data-binary @"$work/$request.json" "$url" 2>&1) || true
+    local expected='"object":"chat.completion"'
+    case $request in *-true) expected='data: [DONE]' ;; esac
+    if [ "$status" != 200 ] || ! grep -qF "$expected" "$work/check.out"; then
+        head -c 2000 "$work/check.out" >&2
+        echo >&2
+        die "$name: a single request failed (status $status; the response is above)"
+    fi
+}
+
+# measure NAME URL LUA PID [UPSTREAM_PID]
+measure() {
+    local name=$1 url=$2 script=$3 pid=$4 upstream_pid=${5:-}
+    run wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$url" >/dev/null
+    local before after upstream_before=0 upstream_after=0
+    before=$(cpu_ticks "$pid")
+    [ -n "$upstream_pid" ] && upstream_before=$(cpu_ticks "$upstream_pid")
+    run wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$url" >"$work/wrk.txt"
+    kill -0 "$pid" 2>/dev/null || die "$name: the server process died during the run (logs in $work are removed on exit)"
+    after=$(cpu_ticks "$pid")
+    [ -n "$upstream_pid" ] && upstream_after=$(cpu_ticks "$upstream_pid")
+    local rps p50 p99 requests non2xx socket_errors cpu upstream_cpu="-"
+    rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
+    p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+    requests=$(awk '/ requests in / {print $1}' "$work/wrk.txt")
+    non2xx=$(awk '/Non-2xx or 3xx responses/ {print $NF}' "$work/wrk.txt")
+    socket_errors=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$work/wrk.txt")
+    [ "${requests:-0}" -gt 0 ] || { cat "$work/wrk.txt" >&2; die "$name: no request completed"; }
+    cpu=$(awk -v a="$after" -v b="$before" -v t="$ticks_per_second" -v n="$requests" 'BEGIN { printf "%.1f", (a - b) * 1e6 / t / n }')
+    [ -n "$upstream_pid" ] && upstream_cpu=$(awk -v a="$upstream_after" -v b="$upstream_before" -v t="$ticks_per_second" -v n="$requests" \
+        'BEGIN { printf "%.1f", (a - b) * 1e6 / t / n }')
+    printf '%-28s %10s req/s   p50 %9s   p99 %9s   CPU %8s µs/req (upstream %s)   %s requests, %s non-2xx, %s socket errors\n' \
+        "$name" "$rps" "$p50" "$p99" "$cpu" "$upstream_cpu" "$requests" "${non2xx:-0}" "${socket_errors:-0}"
+    results+=("| $name | $rps | $p50 | $p99 | $cpu | $upstream_cpu | ${non2xx:-0} |")
+}
+
+summary() {
+    echo
+    echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on 127.0.0.1, $(nproc) cores; CPU = utime + stime of the process under test / requests"
+    echo
+    echo "| run | requests/s | p50 | p99 | CPU µs/request | upstream CPU µs/request | non-2xx |"
+    echo "|---|---|---|---|---|---|---|"
+    printf '%s\n' "${results[@]}"
+}
+
+# --- the fake upstream alone -------------------------------------------------------------------
+fake_port=$(free_port)
+fake_args=(--host 127.0.0.1 --port "$fake_port")
+[ -n "$STREAM_CHUNKS" ] && fake_args+=(--stream-chunks "$STREAM_CHUNKS")
+"$bin/fake-upstream" "${fake_args[@]}" >"$work/fake.log" 2>&1 &
+fake_pid=$!
+pids+=("$fake_pid")
+wait_for "http://127.0.0.1:$fake_port/v1/models" "$fake_pid" fake-upstream "$work/fake.log"
+
+for stream in false true; do
+    write_request "fake-$stream" fake-mid "$stream"
+    write_request "gateway-$stream" triage/auto "$stream"
+done
+fake_url="http://127.0.0.1:$fake_port/v1/chat/completions"
+
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after a ${WARMUP} s warm-up) on 127.0.0.1, $(nproc) cores"
+check "fake upstream" "$fake_url" fake-false
+check "fake upstream" "$fake_url" fake-true
+measure "fake upstream, JSON" "$fake_url" "$work/fake-false.lua" "$fake_pid"
+measure "fake upstream, SSE" "$fake_url" "$work/fake-true.lua" "$fake_pid"
+if [ -n "$FAKE_ONLY" ]; then
+    summary
+    exit 0
+fi
+
+# --- the pass-through reference ----------------------------------------------------------------
+if [ -n "$with_proxy" ]; then
+    proxy_port=$(free_port)
+    "$bin/minimal-proxy" "$proxy_port" "$fake_url" >"$work/proxy.log" 2>&1 &
+    proxy_pid=$!
+    pids+=("$proxy_pid")
+    # Any HTTP answer means it is up (it has no health endpoint).
+    deadline=$((SECONDS + HEALTH_TIMEOUT))
+    until curl -sS -o /dev/null --max-time 2 "http://127.0.0.1:$proxy_port/" 2>/dev/null; do
+        kill -0 "$proxy_pid" 2>/dev/null && [ $SECONDS -lt $deadline ] || { tail -n 40 "$work/proxy.log" >&2; die "minimal-proxy did not start"; }
+        sleep 0.2
+    done
+    proxy_url="http://127.0.0.1:$proxy_port/v1/chat/completions"
+    check "minimal pass-through" "$proxy_url" fake-false
+    measure "minimal pass-through, JSON" "$proxy_url" "$work/fake-false.lua" "$proxy_pid" "$fake_pid"
+    measure "minimal pass-through, SSE" "$proxy_url" "$work/fake-true.lua" "$proxy_pid" "$fake_pid"
+fi
+
+# --- the gateway -------------------------------------------------------------------------------
+gateway_port=$(free_port)
 cat >"$work/gateway.yaml" <<YAML
-server: {host: 127.0.0.1, port: $GATEWAY_PORT}
+server: {host: 127.0.0.1, port: $gateway_port}
 storage: {sqlite: "$work/triage.db"}
 providers:
-  fake: {format: openai, base_url: "http://127.0.0.1:$FAKE_PORT/v1", api_key_env: FAKE_KEY}
+  fake: {format: openai, base_url: "http://127.0.0.1:$fake_port/v1", api_key_env: FAKE_KEY}
 models:
   - {name: fake-small, provider: fake, tier: small, price: {input: 0.1, output: 0.4}}
   - {name: fake-mid, provider: fake, tier: mid, price: {input: 0.4, output: 1.6}}
@@ -45,86 +234,20 @@ models:
 roles: {worker: mid}
 default_tier: mid
 YAML
-
-body='{"model":"MODEL","messages":[{"role":"system","content":"You are a careful assistant."},{"role":"user","content":"Rename the column user_name to username in the users table and explain the change in one sentence."}],"temperature":0.2,"stream":STREAM}'
-for kind in json sse; do
-    stream=false
-    [ "$kind" = sse ] && stream=true
-    for target in fake gateway proxy; do
-        model=fake-mid
-        [ "$target" = gateway ] && model=triage/auto
-        payload=${body/MODEL/$model}
-        payload=${payload/STREAM/$stream}
-        cat >"$work/$target-$kind.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '$payload'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer sk-fake"
-wrk.headers["X-Triage-Role"] = "worker"
-LUA
-    done
-done
-
-"$bin/fake-upstream" --host 127.0.0.1 --port "$FAKE_PORT" >"$work/fake.log" 2>&1 &
-fake_pid=$!
-pids+=("$fake_pid")
-FAKE_KEY=sk-fake "$bin/triage" serve --config "$work/gateway.yaml" --log-level warning >"$work/gateway.log" 2>&1 &
+FAKE_KEY=sk-fake "$bin/triage" serve --config "$work/gateway.yaml" --host 127.0.0.1 --port "$gateway_port" --log-level warning \
+    >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
 pids+=("$gateway_pid")
+wait_for "http://127.0.0.1:$gateway_port/health" "$gateway_pid" "triage serve" "$work/gateway.log"
 
-wait_for() {
-    for _ in $(seq 1 600); do
-        if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    echo "loadtest: $1 did not come up within 60 s" >&2
-    cat "$work/gateway.log" >&2
-    exit 1
-}
-"$bin/minimal-proxy" "$PROXY_PORT" "http://127.0.0.1:$FAKE_PORT/v1/chat/completions" >"$work/proxy.log" 2>&1 &
-proxy_pid=$!
-pids+=("$proxy_pid")
+gateway_url="http://127.0.0.1:$gateway_port/v1/chat/completions"
+check gateway "$gateway_url" gateway-false
+check gateway "$gateway_url" gateway-true
+measure "gateway, JSON" "$gateway_url" "$work/gateway-false.lua" "$gateway_pid" "$fake_pid"
+measure "gateway, SSE" "$gateway_url" "$work/gateway-true.lua" "$gateway_pid" "$fake_pid"
 
-wait_for "http://127.0.0.1:$FAKE_PORT/v1/models"
-wait_for "http://127.0.0.1:$GATEWAY_PORT/health"
-
-ticks=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
-results=()
-run() {
-    local name=$1 url=$2 script=$3 pid=$4
-    # A short warm-up so connection pools are open before measuring.
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$script" "$url" >/dev/null
-    local before after
-    before=$(cpu_ticks "$pid")
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$url" >"$work/out.txt"
-    after=$(cpu_ticks "$pid")
-    local rps p50 p99 requests errors cpu_us
-    rps=$(awk '/Requests\/sec/ {print $2}' "$work/out.txt")
-    p50=$(awk '$1 == "50%" {print $2}' "$work/out.txt")
-    p99=$(awk '$1 == "99%" {print $2}' "$work/out.txt")
-    requests=$(awk '/requests in/ {print $1}' "$work/out.txt")
-    errors=$(awk '/Non-2xx/ {print $5}' "$work/out.txt")
-    cpu_us=$(awk -v b="$before" -v a="$after" -v t="$ticks" -v n="$requests" 'BEGIN { printf "%.1f", (a - b) * 1000000 / t / n }')
-    printf '%-28s %10s req/s  p50 %8s  p99 %8s  %8s µs CPU/req  (%s requests, %s non-2xx)\n' \
-        "$name" "$rps" "$p50" "$p99" "$cpu_us" "$requests" "${errors:-0}"
-    results+=("$(printf '| %s | %s | %s | %s | %s |' "$name" "$rps" "$p50" "$p99" "$cpu_us")")
-}
-
-echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on 127.0.0.1 ($(nproc) cores)"
-run "fake upstream, JSON" "http://127.0.0.1:$FAKE_PORT/v1/chat/completions" "$work/fake-json.lua" "$fake_pid"
-run "minimal pass-through, JSON" "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" "$work/proxy-json.lua" "$proxy_pid"
-run "gateway, JSON" "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$work/gateway-json.lua" "$gateway_pid"
-run "fake upstream, SSE" "http://127.0.0.1:$FAKE_PORT/v1/chat/completions" "$work/fake-sse.lua" "$fake_pid"
-run "minimal pass-through, SSE" "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" "$work/proxy-sse.lua" "$proxy_pid"
-run "gateway, SSE" "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$work/gateway-sse.lua" "$gateway_pid"
-
-sleep 1
-traces=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from traces').fetchone()[0])" "$work/triage.db" 2>/dev/null || echo "?")
-echo
-echo "| run | requests/s | p50 | p99 | CPU µs/request (server process) |"
-echo "|---|---|---|---|---|"
-printf '%s\n' "${results[@]}"
+summary
+sleep 1  # let the trace writer flush its last batch
+traces=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from traces").fetchone()[0])' "$work/triage.db" 2>/dev/null || echo "?")
 echo
 echo "traces written by the gateway: $traces"

@@ -1,46 +1,55 @@
-import Synchronization
-
-/// What the fake upstream does with one request.
+/// What the fake upstream does with one chat completions request. Queue behaviors per model with
+/// `FakeOpenAIUpstream.enqueue(_:forModel:)`; a request whose model has nothing queued gets the
+/// fake's default behavior.
 public indirect enum FakeBehavior: Sendable {
-    /// A normal answer: a `chat.completion`, or a chunk stream when the request streams.
+    /// A normal answer: a `chat.completion` object, or a `chat.completion.chunk` stream (one
+    /// content chunk per word) when the request has `"stream": true`.
     case text(String)
-    /// An assistant tool call (`finish_reason: "tool_calls"`); streamed arguments arrive in pieces.
+    /// An assistant tool call with `finish_reason: "tool_calls"`; streamed, the arguments arrive
+    /// in several pieces after a first delta that carries the call's id, type and name.
     case toolCall(name: String, arguments: String)
-    /// An OpenAI error body with this status, and `retry-after` when given.
+    /// An OpenAI error body `{"error": {"message", "type", "param", "code"}}` with this status;
+    /// `retry-after` and `retry-after-ms` headers when `retryAfterSeconds` is given.
     case error(status: Int, type: String, code: String?, message: String, retryAfterSeconds: Int? = nil)
-    /// Wait before sending anything, then behave as `then`.
+    /// Waits before sending anything (not even the response head), then behaves as `then`.
     case slowFirstByte(seconds: Double, then: FakeBehavior)
-    /// Stream: send the role chunk and `afterChunks` content chunks, then drop the connection.
+    /// Streams the role chunk and `afterChunks` content chunks, then drops the connection: no
+    /// final chunk, no usage, no `[DONE]`, and no terminating HTTP chunk.
     case cutStream(afterChunks: Int)
-    /// Stream: send `first`, wait until the test opens `gate`, then the rest, usage and `[DONE]`.
+    /// Streams the role chunk and `first`, waits until the test opens `gate`, then sends `rest`,
+    /// the final chunk, the usage chunk when asked for and `[DONE]`.
     case gatedStream(first: String, rest: [String], gate: FakeGate)
-    /// Stream: send each chunk after a delay (for cancellation tests).
+    /// Streams each chunk after waiting `delayMilliseconds` (for cancellation tests).
     case slowStream(chunks: [String], delayMilliseconds: Int)
 }
 
-/// A one-shot latch a test opens to let a gated stream continue.
-public final class FakeGate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    public init() {}
-
-    public func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
+extension FakeBehavior {
+    /// A 429 as OpenAI sends it when a requests-per-minute limit is hit: type `requests`, code
+    /// `rate_limit_exceeded` (`tokens` is the type for a tokens-per-minute limit).
+    public static func rateLimited(retryAfterSeconds: Int? = 1, type: String = "requests") -> FakeBehavior {
+        let per = type == "tokens" ? "tokens per min (TPM): Limit 30000, Used 30000, Requested 120" : "requests per min (RPM): Limit 500, Used 500, Requested 1"
+        let wait = retryAfterSeconds.map { " Please try again in \($0)s." } ?? ""
+        return .error(
+            status: 429, type: type, code: "rate_limit_exceeded",
+            message: "Rate limit reached in organization org-fake on \(per).\(wait) Visit https://platform.openai.com/account/rate-limits to learn more.",
+            retryAfterSeconds: retryAfterSeconds)
     }
 
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let openAlready = state.withLock { state in
-                if state.open { return true }
-                state.waiters.append(continuation)
-                return false
+    /// A 429 for an exhausted quota: not worth retrying, whatever the status says.
+    public static var insufficientQuota: FakeBehavior {
+        .error(
+            status: 429, type: "insufficient_quota", code: "insufficient_quota",
+            message: "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.")
+    }
+
+    /// A 5xx as OpenAI sends it: 500 "had an error", 503 "overloaded", others a generic message.
+    public static func serverError(status: Int = 500) -> FakeBehavior {
+        let message =
+            switch status {
+            case 500: "The server had an error while processing your request. Sorry about that!"
+            case 503: "The engine is currently overloaded, please try again later."
+            default: "Bad gateway."
             }
-            if openAlready { continuation.resume() }
-        }
+        return .error(status: status, type: "server_error", code: nil, message: message)
     }
 }

@@ -3,190 +3,163 @@ import Hummingbird
 import NIOCore
 import TriageCore
 
+/// Request handling: routing, recording, authentication and the request checks OpenAI makes
+/// before generating anything, each answered with OpenAI's own error body.
 extension FakeOpenAIUpstream {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: FakeInvalidURLMiddleware())
         router.post("/v1/chat/completions") { request, _ in
             try await self.chatCompletions(request)
         }
-        router.get("/v1/models") { _, _ in
-            let body: JSONValue = ["object": "list", "data": [["id": "fake-model", "object": "model", "created": 0, "owned_by": "fake"]]]
-            return Self.json(body, status: .ok)
+        router.get("/v1/models") { request, _ in
+            do throws(FakeAPIError) {
+                try self.authenticate(request)
+                return self.modelList()
+            } catch {
+                return Self.response(for: error, requestID: "req_fakemodels")
+            }
         }
         return router
     }
 
     func chatCompletions(_ request: Request) async throws -> Response {
-        var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let call = nextCall()
+        let requestID = "req_fake\(Self.padded(call, width: 24))"
         let body = try await request.body.collect(upTo: 64 << 20)
-        let bytes = Array(body.readableBytesView)
-        let json = try? JSONParser.parse(bytes)
+        let json: JSONValue? = body.withUnsafeReadableBytes { try? JSONParser.parse(buffer: $0) }
         let model = json?["model"]?.stringValue
-        record(FakeRecordedRequest(path: request.uri.path, headers: headers, body: bytes, json: json, model: model))
+        if recordRequests {
+            record(
+                FakeRecordedRequest(
+                    method: request.method.rawValue, path: request.uri.path, headers: Self.headerDictionary(request.headers),
+                    body: Array(body.readableBytesView), json: json, model: model))
+        }
+        do throws(FakeAPIError) {
+            try authenticate(request)
+            let (model, stream) = try validate(json, model: model)
+            let wire = FakeWire(
+                id: "chatcmpl-fake\(Self.padded(call, width: 20))", model: model,
+                includeUsage: stream && json?["stream_options"]?["include_usage"]?.boolValue == true,
+                promptTokens: Self.promptTokens(json?["messages"]?.arrayValue ?? []), cachedTokens: cachedTokens)
+            let exchange = FakeExchange(wire: wire, stream: stream, requestID: requestID, call: call)
+            guard let behavior = nextBehavior(for: model) else {
+                if let defaultAnswer { return respond(with: defaultAnswer, exchange) }
+                return await respond(defaultBehavior, exchange)
+            }
+            return await respond(behavior, exchange)
+        } catch {
+            return Self.response(for: error, requestID: requestID)
+        }
+    }
 
-        guard let authorization = headers["authorization"], authorization.hasPrefix("Bearer "), authorization.count > 7 else {
-            return Self.error(
+    /// Throws OpenAI's 401 unless the request carries a bearer key (the configured one, if any).
+    func authenticate(_ request: Request) throws(FakeAPIError) {
+        let header = request.headers[.authorization] ?? ""
+        let key = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
+        if key.allSatisfy({ $0 == " " }) {
+            throw FakeAPIError(
+                status: 401, type: "invalid_request_error", code: nil,
+                message:
+                    "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys."
+            )
+        }
+        if let apiKey, key != apiKey {
+            let masked = key.count > 10 ? "\(key.prefix(6))***\(key.suffix(4))" : "***"
+            throw FakeAPIError(
                 status: 401, type: "invalid_request_error", code: "invalid_api_key",
-                message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth.")
-        }
-        guard let json, let model, let messages = json["messages"]?.arrayValue, !messages.isEmpty else {
-            return Self.error(status: 400, type: "invalid_request_error", code: nil, message: "Invalid request body.")
-        }
-        let (behavior, counter) = nextBehavior(for: model)
-        let context = CallContext(
-            id: "chatcmpl-fake\(counter)", model: model, stream: json["stream"]?.boolValue ?? false,
-            includeUsage: json["stream_options"]?["include_usage"]?.boolValue ?? false,
-            promptTokens: Self.promptTokens(messages), cachedTokens: cachedTokens)
-        return await respond(behavior, context: context)
-    }
-
-    struct CallContext: Sendable {
-        let id: String
-        let model: String
-        let stream: Bool
-        let includeUsage: Bool
-        let promptTokens: Int
-        let cachedTokens: Int
-
-        func usage(completionTokens: Int) -> JSONValue {
-            FakeChatWire.usage(promptTokens: promptTokens, completionTokens: completionTokens, cachedTokens: min(cachedTokens, promptTokens))
-        }
-
-        func chunk(_ delta: JSONValue, finishReason: String? = nil) -> [UInt8] {
-            FakeChatWire.event(FakeChatWire.chunk(id: id, model: model, delta: delta, finishReason: finishReason, includeUsage: includeUsage))
-        }
-
-        /// The closing events: the final chunk, the usage chunk when asked for, `[DONE]`.
-        func closing(finishReason: String, completionTokens: Int) -> [UInt8] {
-            var out = chunk([:], finishReason: finishReason)
-            if includeUsage {
-                out += FakeChatWire.event(FakeChatWire.usageChunk(id: id, model: model, usage: usage(completionTokens: completionTokens)))
-            }
-            out += Array("data: [DONE]\n\n".utf8)
-            return out
+                message: "Incorrect API key provided: \(masked). You can find your API key at https://platform.openai.com/account/api-keys.")
         }
     }
 
-    func respond(_ behavior: FakeBehavior, context: CallContext) async -> Response {
-        switch behavior {
-        case .text(let text):
-            let pieces = FakeChatWire.pieces(of: text)
-            guard context.stream else {
-                return Self.json(
-                    FakeChatWire.completion(
-                        id: context.id, model: context.model, message: FakeChatWire.textMessage(text), finishReason: "stop",
-                        usage: context.usage(completionTokens: pieces.count)),
-                    status: .ok)
-            }
-            var events = context.chunk(["role": "assistant", "content": "", "refusal": nil])
-            for piece in pieces { events += context.chunk(["content": .string(piece)]) }
-            events += context.closing(finishReason: "stop", completionTokens: pieces.count)
-            return Self.stream(ResponseBody(byteBuffer: ByteBuffer(bytes: events)))
-
-        case .toolCall(let name, let arguments):
-            let callID = "call_fake\(context.id.suffix(4))"
-            guard context.stream else {
-                return Self.json(
-                    FakeChatWire.completion(
-                        id: context.id, model: context.model,
-                        message: FakeChatWire.toolCallMessage(id: callID, name: name, arguments: arguments), finishReason: "tool_calls",
-                        usage: context.usage(completionTokens: max(1, arguments.count / 4))),
-                    status: .ok)
-            }
-            var events = context.chunk([
-                "role": "assistant", "content": nil, "refusal": nil,
-                "tool_calls": [["index": 0, "id": .string(callID), "type": "function", "function": ["name": .string(name), "arguments": ""]]],
-            ])
-            for piece in FakeChatWire.argumentPieces(of: arguments) {
-                events += context.chunk(["tool_calls": [["index": 0, "function": ["arguments": .string(piece)]]]])
-            }
-            events += context.closing(finishReason: "tool_calls", completionTokens: max(1, arguments.count / 4))
-            return Self.stream(ResponseBody(byteBuffer: ByteBuffer(bytes: events)))
-
-        case .error(let status, let type, let code, let message, let retryAfter):
-            var response = Self.error(status: status, type: type, code: code, message: message)
-            if let retryAfter {
-                response.headers[HTTPField.Name("retry-after")!] = String(retryAfter)
-                response.headers[HTTPField.Name("retry-after-ms")!] = String(retryAfter * 1000)
-            }
-            return response
-
-        case .slowFirstByte(let seconds, let then):
-            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-            return await respond(then, context: context)
-
-        case .cutStream(let afterChunks):
-            let head = context.chunk(["role": "assistant", "content": "", "refusal": nil])
-            let chunks = (0..<afterChunks).map { context.chunk(["content": .string("part\($0) ")]) }
-            return Self.stream(
-                ResponseBody { writer in
-                    try await writer.write(ByteBuffer(bytes: head))
-                    for chunk in chunks { try await writer.write(ByteBuffer(bytes: chunk)) }
-                    // Throwing from the body writer makes the server drop the connection without
-                    // the terminating chunk, as a provider crash or network cut does.
-                    throw StreamCut()
-                })
-
-        case .gatedStream(let first, let rest, let gate):
-            return Self.stream(
-                ResponseBody { writer in
-                    try await writer.write(ByteBuffer(bytes: context.chunk(["role": "assistant", "content": "", "refusal": nil])))
-                    try await writer.write(ByteBuffer(bytes: context.chunk(["content": .string(first)])))
-                    await gate.wait()
-                    var tail: [UInt8] = []
-                    for piece in rest { tail += context.chunk(["content": .string(piece)]) }
-                    tail += context.closing(finishReason: "stop", completionTokens: rest.count + 1)
-                    try await writer.write(ByteBuffer(bytes: tail))
-                    try await writer.finish(nil)
-                })
-
-        case .slowStream(let chunks, let delay):
-            return Self.stream(
-                ResponseBody { writer in
-                    do {
-                        try await writer.write(ByteBuffer(bytes: context.chunk(["role": "assistant", "content": "", "refusal": nil])))
-                        for piece in chunks {
-                            try await Task.sleep(for: .milliseconds(delay))
-                            try await writer.write(ByteBuffer(bytes: context.chunk(["content": .string(piece)])))
-                        }
-                        try await writer.write(ByteBuffer(bytes: context.closing(finishReason: "stop", completionTokens: chunks.count)))
-                        try await writer.finish(nil)
-                    } catch {
-                        self.countCancelledStream()
-                        throw error
-                    }
-                })
+    /// OpenAI's checks before generating: a JSON object, `model`, `messages` a non-empty array,
+    /// `stream_options` only with `stream`, a known model. Returns the model and `stream`.
+    func validate(_ json: JSONValue?, model: String?) throws(FakeAPIError) -> (model: String, stream: Bool) {
+        guard let json, case .object = json else {
+            throw FakeAPIError(
+                status: 400, type: "invalid_request_error", code: nil,
+                message:
+                    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)"
+            )
         }
+        guard let model else {
+            throw FakeAPIError(status: 400, type: "invalid_request_error", code: nil, message: "you must provide a model parameter")
+        }
+        switch json["messages"] {
+        case nil:
+            throw FakeAPIError(
+                status: 400, type: "invalid_request_error", code: "missing_required_parameter",
+                message: "Missing required parameter: 'messages'.", param: "messages")
+        case .array(let messages)? where messages.isEmpty:
+            throw FakeAPIError(
+                status: 400, type: "invalid_request_error", code: "empty_array",
+                message: "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+                param: "messages")
+        case .array?:
+            break
+        case let other?:
+            throw FakeAPIError(
+                status: 400, type: "invalid_request_error", code: "invalid_type",
+                message: "Invalid type for 'messages': expected an array of objects, but got \(other.kindName) instead.", param: "messages")
+        }
+        let stream = json["stream"]?.boolValue ?? false
+        if let options = json["stream_options"], !options.isNull, !stream {
+            throw FakeAPIError(
+                status: 400, type: "invalid_request_error", code: nil,
+                message: "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param: "stream_options")
+        }
+        if let models, !models.contains(model) {
+            throw FakeAPIError(
+                status: 404, type: "invalid_request_error", code: "model_not_found",
+                message: "The model `\(model)` does not exist or you do not have access to it.")
+        }
+        return (model, stream)
     }
 
-    struct StreamCut: Error {}
-
+    /// Characters of the message contents (strings and text parts) / 4 + 1.
     static func promptTokens(_ messages: [JSONValue]) -> Int {
         var characters = 0
         for message in messages {
-            if case .string(let text)? = message["content"] { characters += text.utf8.count }
-            if case .array(let parts)? = message["content"] {
-                for part in parts { characters += part["text"]?.stringValue?.utf8.count ?? 0 }
+            switch message["content"] {
+            case .string(let text)?: characters += text.utf8.count
+            case .array(let parts)?: for part in parts { characters += part["text"]?.stringValue?.utf8.count ?? 0 }
+            default: break
             }
         }
         return characters / 4 + 1
     }
 
-    static func json(_ value: JSONValue, status: HTTPResponse.Status) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "application/json", HTTPField.Name("x-request-id")!: "req_fake", HTTPField.Name("openai-processing-ms")!: "1"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(value))))
+    func modelList() -> Response {
+        let ids = models ?? ["fake-model"]
+        let data = ids.map { id -> JSONValue in ["id": .string(id), "object": "model", "created": 1_686_935_002, "owned_by": "system"] }
+        return Self.json(ByteBuffer(bytes: JSONWriter.bytes(["object": "list", "data": .array(data)])), status: .ok, requestID: "req_fakemodels")
     }
 
-    static func stream(_ body: ResponseBody) -> Response {
-        Response(
-            status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", HTTPField.Name("x-request-id")!: "req_fake"],
-            body: body)
+    static func headerDictionary(_ fields: HTTPFields) -> [String: String] {
+        var headers: [String: String] = [:]
+        for field in fields {
+            let name = field.name.canonicalName
+            headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
+        }
+        return headers
     }
 
-    static func error(status: Int, type: String, code: String?, message: String) -> Response {
-        json(FakeChatWire.error(type: type, code: code, message: message), status: HTTPResponse.Status(code: status))
+    /// `number` in decimal, zero-padded to `width` digits.
+    static func padded(_ number: Int, width: Int = 12) -> String {
+        let digits = String(number)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}
+
+/// Unknown paths and methods get OpenAI's 404 body instead of an empty one.
+struct FakeInvalidURLMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound || error.status == .methodNotAllowed {
+            let invalid = FakeAPIError(
+                status: 404, type: "invalid_request_error", code: nil, message: "Invalid URL (\(request.method.rawValue) \(request.uri.path))")
+            return FakeOpenAIUpstream.response(for: invalid, requestID: "req_fakeinvalidurl")
+        }
     }
 }
