@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -41,6 +42,11 @@ let package = Package(
         .target(
             name: "TriageRouting",
             dependencies: ["TriageCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TriageEval",
+            dependencies: ["TriageCore", "TriageRouting"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -104,6 +110,8 @@ let package = Package(
             dependencies: [
                 "TriageGateway",
                 "TriageStore",
+                "TriageEval",
+                "TriageConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -143,6 +151,19 @@ let package = Package(
         .testTarget(
             name: "TriageCoreTests",
             dependencies: ["TriageCore", "TriageCodecs"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriageCodecsTests",
+            dependencies: [
+                "TriageCore", "TriageCodecs",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriageEvalTests",
+            dependencies: ["TriageCore", "TriageRouting", "TriageEval"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
