@@ -83,6 +83,7 @@ let package = Package(
             dependencies: [
                 "TriageCore",
                 "TriageRouting",
+                "TriageValidation",
                 "TriageProviders",
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -97,6 +98,7 @@ let package = Package(
                 "TriageProviders",
                 "TriageStore",
                 "TriageConfig",
+                "TriageValidation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

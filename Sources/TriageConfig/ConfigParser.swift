@@ -15,7 +15,8 @@ struct ConfigParser {
     }
 
     static let sections: Set<String> = [
-        "server", "storage", "providers", "models", "default_tier", "roles", "pins", "failover", "circuit_breaker", "auth",
+        "server", "storage", "providers", "models", "default_tier", "roles", "pins", "failover", "circuit_breaker", "auth", "validation",
+        "stickiness",
     ]
 
     /// The longest duration (seconds) any timeout or wait may be set to: one day.
@@ -45,6 +46,12 @@ struct ConfigParser {
         if let node = section("storage") { config.storage = try parseStorage(node) }
         if let node = section("failover") { try parseFailover(node, into: &config) }
         if let node = section("circuit_breaker") { config.circuitBreaker = try parseBreaker(node) }
+        if let node = section("validation") {
+            let (policy, judge) = try parseValidation(node, catalog: catalog)
+            config.validation = policy
+            if let judge { config.judge = judge }
+        }
+        if let node = section("stickiness") { config.stickiness = try parseStickiness(node) }
         config.warnings = warnings
         return config
     }

@@ -1,6 +1,7 @@
 import TriageCore
 import TriageProviders
 import TriageRouting
+import TriageValidation
 
 /// The whole validated configuration of a gateway, as loaded from `triage.yaml`.
 public struct GatewayConfig: Sendable {
@@ -51,6 +52,12 @@ public struct GatewayConfig: Sendable {
     public var policy: RoutingPolicy
     public var failover = Failover()
     public var circuitBreaker = CircuitBreaker.Configuration()
+    /// Output validators and in-request escalation (`validation:`).
+    public var validation = ValidationPolicy()
+    /// The judge validator's model and instructions (`validation.judge:`).
+    public var judge = JudgeSettings()
+    /// Session affinity (`stickiness:`).
+    public var stickiness = SessionAffinity.Configuration()
     /// When empty, the gateway accepts calls without a key (single-user, loopback setups).
     public var clientKeys: [ClientKey] = []
     /// Problems that do not stop start-up (a provider key that is not set), for the log. They

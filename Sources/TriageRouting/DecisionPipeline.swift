@@ -106,7 +106,55 @@ public struct DecisionPipeline: Sendable {
         guard let first = candidates.first else {
             throw GatewayError(.unavailable, "No configured model can serve tier \(tier.rawValue) for this request.", code: "no_model_available")
         }
-        return RouteDecision(mode: mode, tier: tier, lane: lane(for: first.model), skill: skill, candidates: candidates, reasons: reasons)
+        let routed = RouteDecision(mode: mode, tier: tier, lane: lane(for: first.model), skill: skill, candidates: candidates, reasons: reasons)
+        return mode == .auto ? applyingAffinity(to: routed, request: request, availability: availability) : routed
+    }
+
+    /// Session affinity: a continuation turn stays on the model that served the earlier turns
+    /// (priced with the expected cache discount) unless the router now wants a higher tier; a
+    /// conversation carrying reasoning blocks never leaves that model's provider.
+    private func applyingAffinity(to decision: RouteDecision, request: RouteRequest, availability: some ModelAvailability) -> RouteDecision {
+        guard let sticky = request.sticky, let model = catalog.model(named: sticky.model) else { return decision }
+        var decision = decision
+        if model.tier >= decision.tier, availability.isAvailable(model.name), model.contextWindow >= request.features.estimatedInputTokens {
+            let cost = selector.expectedCost(of: model, for: request.features, cachedTokens: sticky.expectedCachedTokens)
+            decision.candidates = [RouteCandidate(model: model, expectedCostUSD: cost)] + decision.candidates.filter { $0.model.name != model.name }
+            decision.tier = model.tier
+            decision.lane = lane(for: model)
+            decision.reasons.append("sticky: conversation stays on \(model.name) (≈\(sticky.expectedCachedTokens) cached tokens)")
+        } else {
+            let why = model.tier < decision.tier ? "below tier \(decision.tier.rawValue)" : "unavailable"
+            decision.reasons.append("sticky model \(model.name) is \(why): moving on")
+        }
+        if request.carriesReasoning {
+            let sameFamily = decision.candidates.filter { $0.model.provider == model.provider }
+            if !sameFamily.isEmpty, sameFamily.count < decision.candidates.count {
+                decision.candidates = sameFamily
+                decision.reasons.append("reasoning blocks: staying with provider \(model.provider)")
+            }
+        }
+        return decision
+    }
+
+    /// The decision for re-running a call one tier above `servedTier`, after its answer failed
+    /// validation; `nil` when there is no tier above or no model to run it. A conversation that
+    /// carries reasoning blocks only escalates within the provider that served it.
+    public func escalation(
+        from decision: RouteDecision, servedBy served: ModelSpec, request: RouteRequest, availability: some ModelAvailability, because reason: String
+    ) -> RouteDecision? {
+        guard let next = max(served.tier, decision.tier).next else { return nil }
+        var request = request
+        request.sticky = nil
+        guard
+            var escalated = try? self.decision(
+                mode: decision.mode, tier: next, skill: decision.skill, request: request, availability: availability,
+                reasons: decision.reasons + ["escalated: \(reason) on \(served.name) → \(next.rawValue)"])
+        else { return nil }
+        if request.carriesReasoning {
+            escalated.candidates = escalated.candidates.filter { $0.model.provider == served.provider }
+            if escalated.candidates.isEmpty { return nil }
+        }
+        return escalated
     }
 
     private func lane(for model: ModelSpec) -> Lane {

@@ -30,6 +30,14 @@ public struct ModelSelector: Sendable {
         return model.price.expectedCost(inputTokens: features.estimatedInputTokens, outputTokens: output)
     }
 
+    /// Expected cost when `cachedTokens` of the input are likely read from the provider's
+    /// prompt cache (a continuation turn on the model that served the earlier ones).
+    public func expectedCost(of model: ModelSpec, for features: RequestFeatures, cachedTokens: Int) -> Double {
+        let output = min(features.maxOutputTokens ?? model.expectedOutputTokens, model.expectedOutputTokens)
+        let usage = Usage(inputTokens: features.estimatedInputTokens, outputTokens: output, cachedInputTokens: min(cachedTokens, features.estimatedInputTokens))
+        return model.price.cost(of: usage)
+    }
+
     /// The candidates of `tier`, cheapest first. Models whose circuit is open go last, so a call
     /// still has somewhere to go when every model of the tier is unhealthy. Models whose context
     /// window the request cannot fit are left out.

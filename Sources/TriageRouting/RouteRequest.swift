@@ -57,12 +57,19 @@ public struct RouteRequest: Sendable {
     public var features: RequestFeatures
     /// The request's text, for the skill classifier and risk predictor.
     public var prompt: PromptDigest?
+    /// The model that served earlier turns of this run or conversation (session affinity).
+    public var sticky: StickyModel?
+    /// The conversation carries provider-specific reasoning blocks: it must stay with the
+    /// provider that produced them.
+    public var carriesReasoning: Bool
 
     public init(
         target: RouteTarget, role: String? = nil, keyName: String? = nil, runID: String? = nil, features: RequestFeatures,
-        prompt: PromptDigest? = nil
+        prompt: PromptDigest? = nil, sticky: StickyModel? = nil, carriesReasoning: Bool = false
     ) {
         self.prompt = prompt
+        self.sticky = sticky
+        self.carriesReasoning = carriesReasoning
         self.target = target
         self.role = role
         self.keyName = keyName

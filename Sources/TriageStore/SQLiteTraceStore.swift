@@ -58,14 +58,21 @@ public final class SQLiteTraceStore: TraceStore {
                     CREATE INDEX traces_run_id ON traces(run_id);
                     """)
         }
+        migrator.registerMigration("v2-escalations") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE traces ADD COLUMN escalations INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE traces ADD COLUMN validation TEXT;
+                    """)
+        }
         return migrator
     }
 
     private static let insertSQL = """
         INSERT OR REPLACE INTO traces (request_id, run_id, started_at, endpoint, role, key_name, requested_model, mode, tier, lane,
             skill, model, provider, stream, status, http_status, input_tokens, output_tokens, cached_input_tokens, cost_usd,
-            latency_ms, ttft_ms, reasons, attempts, error)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            latency_ms, ttft_ms, reasons, attempts, error, escalations, validation)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     public func insert(_ traces: [TraceRecord]) async throws {
@@ -84,7 +91,8 @@ public final class SQLiteTraceStore: TraceStore {
             trace.requestID, trace.runID, trace.startedAt.timeIntervalSince1970, trace.endpoint, trace.role, trace.keyName,
             trace.requestedModel, trace.mode, trace.tier, trace.lane, trace.skill, trace.model, trace.provider, trace.stream,
             trace.status.rawValue, trace.httpStatus, trace.usage.inputTokens, trace.usage.outputTokens, trace.usage.cachedInputTokens,
-            trace.costUSD, trace.latencyMs, trace.timeToFirstTokenMs, reasons, attempts, trace.error,
+            trace.costUSD, trace.latencyMs, trace.timeToFirstTokenMs, reasons, attempts, trace.error, trace.escalations,
+            trace.validation?.rawValue,
         ]
         return StatementArguments(values)
     }
@@ -118,7 +126,7 @@ public final class SQLiteTraceStore: TraceStore {
             costUSD: row["cost_usd"], latencyMs: row["latency_ms"], timeToFirstTokenMs: row["ttft_ms"],
             reasons: (try JSONParser.parse(reasonsText)).arrayValue?.compactMap(\.stringValue) ?? [],
             attempts: (try JSONParser.parse(attemptsText)).arrayValue?.compactMap(AttemptRecord.init(json:)) ?? [],
-            error: row["error"])
+            error: row["error"], escalations: row["escalations"], validation: (row["validation"] as String?).flatMap(ValidationStatus.init(rawValue:)))
     }
 
     public func spend(by dimension: SpendDimension, from: Date, to: Date) async throws -> [SpendRow] {

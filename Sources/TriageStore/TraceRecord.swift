@@ -12,23 +12,55 @@ public enum TraceStatus: String, Sendable, Codable, CaseIterable {
     case cancelled
 }
 
+/// How the served answer fared against the call's validators.
+public enum ValidationStatus: String, Sendable, Codable {
+    case passed
+    /// No tier produced a passing answer; the last one was returned (or an error).
+    case failed
+}
+
+/// The result of one output validator on one attempt's answer.
+public struct ValidatorCheck: Sendable, Codable, Equatable {
+    public var validator: String
+    public var passed: Bool
+    public var detail: String?
+
+    public init(validator: String, passed: Bool, detail: String? = nil) {
+        self.validator = validator
+        self.passed = passed
+        self.detail = detail
+    }
+}
+
 /// One upstream attempt inside a call.
 public struct AttemptRecord: Sendable, Codable, Equatable {
     public var model: String
     public var provider: String
-    /// "ok", "retryable", "rejected", "skipped" (circuit open), "failed_mid_stream", "cancelled".
+    /// "ok", "invalid" (answered but failed validation), "retryable", "rejected", "skipped"
+    /// (circuit open), "failed_mid_stream", "cancelled", "judge".
     public var outcome: String
     public var status: Int?
     public var latencyMs: Double
     public var detail: String?
+    /// Tokens the attempt used, when it got an answer (failed validations are billed too).
+    public var usage: Usage?
+    public var costUSD: Double?
+    /// Validator results on the attempt's answer.
+    public var checks: [ValidatorCheck]
 
-    public init(model: String, provider: String, outcome: String, status: Int? = nil, latencyMs: Double, detail: String? = nil) {
+    public init(
+        model: String, provider: String, outcome: String, status: Int? = nil, latencyMs: Double, detail: String? = nil, usage: Usage? = nil,
+        costUSD: Double? = nil, checks: [ValidatorCheck] = []
+    ) {
         self.model = model
         self.provider = provider
         self.outcome = outcome
         self.status = status
         self.latencyMs = latencyMs
         self.detail = detail
+        self.usage = usage
+        self.costUSD = costUSD
+        self.checks = checks
     }
 }
 
@@ -42,6 +74,22 @@ extension AttemptRecord {
         if let status { object["status"] = JSONValue(status) }
         object["latency_ms"] = JSONValue(latencyMs)
         if let detail { object["detail"] = .string(detail) }
+        if let usage {
+            object["input_tokens"] = JSONValue(usage.inputTokens)
+            object["output_tokens"] = JSONValue(usage.outputTokens)
+            object["cached_input_tokens"] = JSONValue(usage.cachedInputTokens)
+        }
+        if let costUSD { object["cost_usd"] = JSONValue(costUSD) }
+        if !checks.isEmpty {
+            object["checks"] = .array(
+                checks.map { check in
+                    var entry = JSONObject()
+                    entry["validator"] = .string(check.validator)
+                    entry["passed"] = .bool(check.passed)
+                    if let detail = check.detail { entry["detail"] = .string(detail) }
+                    return .object(entry)
+                })
+        }
         return .object(object)
     }
 
@@ -49,9 +97,19 @@ extension AttemptRecord {
         guard let model = json["model"]?.stringValue, let provider = json["provider"]?.stringValue, let outcome = json["outcome"]?.stringValue else {
             return nil
         }
+        let usage = json["input_tokens"].map { _ in
+            Usage(
+                inputTokens: json["input_tokens"]?.intValue ?? 0, outputTokens: json["output_tokens"]?.intValue ?? 0,
+                cachedInputTokens: json["cached_input_tokens"]?.intValue ?? 0)
+        }
+        let checks = (json["checks"]?.arrayValue ?? []).compactMap { entry -> ValidatorCheck? in
+            guard let name = entry["validator"]?.stringValue, let passed = entry["passed"]?.boolValue else { return nil }
+            return ValidatorCheck(validator: name, passed: passed, detail: entry["detail"]?.stringValue)
+        }
         self.init(
             model: model, provider: provider, outcome: outcome, status: json["status"]?.intValue,
-            latencyMs: json["latency_ms"]?.doubleValue ?? 0, detail: json["detail"]?.stringValue)
+            latencyMs: json["latency_ms"]?.doubleValue ?? 0, detail: json["detail"]?.stringValue, usage: usage,
+            costUSD: json["cost_usd"]?.doubleValue, checks: checks)
     }
 }
 
@@ -81,13 +139,20 @@ public struct TraceRecord: Sendable, Equatable {
     public var reasons: [String]
     public var attempts: [AttemptRecord]
     public var error: String?
+    /// Times the call was re-run one tier up after a failed validation.
+    public var escalations: Int
+    /// `nil` when no validator applied.
+    public var validation: ValidationStatus?
 
     public init(
         requestID: String, runID: String? = nil, startedAt: Date, endpoint: String, role: String? = nil, keyName: String? = nil,
         requestedModel: String, mode: String, tier: String? = nil, lane: String? = nil, skill: String? = nil, model: String? = nil,
         provider: String? = nil, stream: Bool = false, status: TraceStatus, httpStatus: Int, usage: Usage = .zero, costUSD: Double = 0,
-        latencyMs: Double, timeToFirstTokenMs: Double? = nil, reasons: [String] = [], attempts: [AttemptRecord] = [], error: String? = nil
+        latencyMs: Double, timeToFirstTokenMs: Double? = nil, reasons: [String] = [], attempts: [AttemptRecord] = [], error: String? = nil,
+        escalations: Int = 0, validation: ValidationStatus? = nil
     ) {
+        self.escalations = escalations
+        self.validation = validation
         self.requestID = requestID
         self.runID = runID
         self.startedAt = startedAt

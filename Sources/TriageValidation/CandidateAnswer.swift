@@ -52,6 +52,12 @@ public struct ValidationResult: Sendable, Hashable {
     /// Why it failed (empty when it passed).
     public var detail: String
 
+    public init(validator: String, passed: Bool, detail: String) {
+        self.validator = validator
+        self.passed = passed
+        self.detail = detail
+    }
+
     public static func pass(_ validator: String) -> ValidationResult { ValidationResult(validator: validator, passed: true, detail: "") }
     public static func fail(_ validator: String, _ detail: String) -> ValidationResult {
         ValidationResult(validator: validator, passed: false, detail: detail)

@@ -21,7 +21,7 @@ public struct OpenAIChatRequest: Sendable {
     public let maxOutputTokens: Int?
 
     /// Metadata keys the gateway reads and removes before forwarding.
-    public static let gatewayMetadataKeys: Set<String> = ["role", "run", "run_id", "triage_role", "triage_run"]
+    public static let gatewayMetadataKeys: Set<String> = ["role", "run", "run_id", "triage_role", "triage_run", "triage_validate", "triage_reasons"]
 
     static let messageRoles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
 

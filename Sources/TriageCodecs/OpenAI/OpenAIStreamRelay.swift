@@ -18,8 +18,9 @@ public struct OpenAIStreamRelay: Sendable {
 
     /// Consumes upstream bytes and returns what to send to the client now. The terminal
     /// `[DONE]` event is not included: the caller writes it once it has finished its own
-    /// bookkeeping (see `sawDone`).
-    public mutating func consume(_ bytes: UnsafeRawBufferPointer) throws(SSEParseError) -> [UInt8] {
+    /// bookkeeping (see `sawDone`). `observe` sees every event before `[DONE]`, usage-only ones
+    /// included (e.g. to rebuild the answer for validation).
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer, observe: ((SSEEvent) -> Void)? = nil) throws(SSEParseError) -> [UInt8] {
         var out: [UInt8] = []
         for event in try parser.push(bytes) {
             guard !sawDone else { continue }  // nothing may follow [DONE]
@@ -28,6 +29,7 @@ public struct OpenAIStreamRelay: Sendable {
                 sawDone = true
                 continue
             }
+            observe?(event)
             if let message = chunk.errorMessage { upstreamErrorMessage = message }
             if let chunkUsage = chunk.usage { usage = chunkUsage }
             if chunk.isUsageOnly && !clientWantsUsage { continue }

@@ -4,6 +4,7 @@ import NIOCore
 import TriageCodecs
 import TriageCore
 import TriageRouting
+import TriageValidation
 
 /// `POST /v1/chat/completions`: authenticate, decode once, decide, execute.
 struct ChatCompletionsController<Context: RequestContext>: Sendable {
@@ -26,20 +27,50 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             recorder.role = request.headers[TriageHeader.role] ?? chat.metadataString("role")
             recorder.runID = request.headers[TriageHeader.run] ?? chat.metadataString("run") ?? chat.metadataString("run_id")
             let target = try RouteTarget(modelField: chat.model)
+            let requested = try requestedValidators(request, chat: chat)
             // Only auto-routed calls without a fixed-tier role are classified: skip the text
             // extraction for everyone else.
             let fixedRole = recorder.role.flatMap { runtime.config.policy.roles[$0]?.skipClassification } ?? false
+            let sessionKey = target == .auto && runtime.affinity.configuration.enabled ? (recorder.runID.map { "run:" + $0 } ?? chat.conversationKey) : nil
             let route = RouteRequest(
                 target: target, role: recorder.role, keyName: recorder.keyName, runID: recorder.runID,
                 features: RequestFeatures(
                     estimatedInputTokens: chat.estimatedInputTokens, maxOutputTokens: chat.maxOutputTokens,
                     messageCount: chat.messageCount, toolCount: chat.toolCount, stream: chat.stream),
-                prompt: target == .auto && !fixedRole ? chat.digest() : nil)
+                prompt: target == .auto && !fixedRole ? chat.digest() : nil,
+                sticky: sessionKey.flatMap { runtime.affinity.lookup($0) },
+                carriesReasoning: target == .auto && chat.messageCount > 1 && chat.carriesReasoning)
             let decision = try runtime.pipeline.decide(route, availability: runtime.health)
-            return await ChatCompletionExecutor(runtime: runtime).execute(chat, decision: decision, recorder: recorder)
+            let validation = runtime.config.validation.plan(
+                role: recorder.role, skill: decision.skill, requested: requested, contract: Self.contract(of: chat))
+            let wantsReasons = Self.isTrue(request.headers[TriageHeader.reasons] ?? chat.metadataString("triage_reasons"))
+            let call = ChatCall(chat: chat, route: route, validation: validation, sessionKey: sessionKey, wantsReasons: wantsReasons)
+            return await ChatCompletionExecutor(runtime: runtime, call: call).execute(decision: decision, recorder: recorder)
         } catch {
             await runtime.traces.record(recorder.trace(status: error.httpStatus >= 500 ? .failed : .rejected, httpStatus: error.httpStatus, error: error.message))
             return error.response(requestID: recorder.requestID)
+        }
+    }
+}
+
+extension ChatCompletionsController {
+    /// The per-request validator list (`X-Triage-Validate` or `metadata.triage_validate`).
+    func requestedValidators(_ request: Request, chat: OpenAIChatRequest) throws(GatewayError) -> [ValidatorSpec]? {
+        guard let text = request.headers[TriageHeader.validate] ?? chat.metadataString("triage_validate") else { return nil }
+        return try ValidatorSyntax.parse(text)
+    }
+
+    /// What the request's own structured-output ask and tools let validators check.
+    static func contract(of chat: OpenAIChatRequest) -> RequestContract {
+        guard chat.toolCount > 0 || chat.body["response_format"] != nil else { return RequestContract() }
+        return RequestContract(
+            responseFormatType: chat.responseFormatType, responseFormatSchema: chat.responseFormatSchema, toolSchemas: chat.toolParameterSchemas)
+    }
+
+    static func isTrue(_ value: String?) -> Bool {
+        switch value?.lowercased() {
+        case "1", "true", "yes", "on": true
+        default: false
         }
     }
 }

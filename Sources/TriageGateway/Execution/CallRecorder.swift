@@ -19,6 +19,12 @@ struct CallRecorder: Sendable {
     var attempts: [AttemptRecord] = []
     var servedBy: ModelSpec?
     var firstByte: ContinuousClock.Instant?
+    var escalations = 0
+    var validation: ValidationStatus?
+    /// Tokens and cost of answers that were paid for but not served (failed validations,
+    /// judge calls): the trace's totals include them.
+    var spentUsage = Usage.zero
+    var spentCostUSD = 0.0
 
     init(endpoint: String) {
         self.requestID = Self.newRequestID()
@@ -53,22 +59,36 @@ struct CallRecorder: Sendable {
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
 
-    mutating func addAttempt(_ model: ModelSpec, outcome: String, status: Int? = nil, since start: ContinuousClock.Instant, detail: String? = nil) {
+    mutating func addAttempt(
+        _ model: ModelSpec, outcome: String, status: Int? = nil, since start: ContinuousClock.Instant, detail: String? = nil, usage: Usage? = nil,
+        checks: [ValidatorCheck] = []
+    ) {
         attempts.append(
             AttemptRecord(
                 model: model.name, provider: model.provider, outcome: outcome, status: status,
-                latencyMs: Self.milliseconds(.now - start), detail: detail))
+                latencyMs: Self.milliseconds(.now - start), detail: detail, usage: usage, costUSD: usage.map { model.price.cost(of: $0) },
+                checks: checks))
     }
 
-    func trace(status: TraceStatus, httpStatus: Int, usage: Usage = .zero, error: String? = nil) -> TraceRecord {
+    /// Records an answer that was paid for but not served: its cost counts in the trace.
+    mutating func addUnservedAttempt(
+        _ model: ModelSpec, outcome: String, since start: ContinuousClock.Instant, usage: Usage, checks: [ValidatorCheck], detail: String? = nil
+    ) {
+        addAttempt(model, outcome: outcome, status: 200, since: start, detail: detail, usage: usage, checks: checks)
+        spentUsage = spentUsage + usage
+        spentCostUSD += model.price.cost(of: usage)
+    }
+
+    func trace(status: TraceStatus, httpStatus: Int, usage served: Usage = .zero, error: String? = nil) -> TraceRecord {
         let model = servedBy ?? attempts.last.flatMap { attempt in decision?.candidates.first { $0.model.name == attempt.model }?.model }
-        let cost = servedBy.map { $0.price.cost(of: usage) } ?? 0
+        let cost = spentCostUSD + (servedBy.map { $0.price.cost(of: served) } ?? 0)
+        let usage = served + spentUsage
         return TraceRecord(
             requestID: requestID, runID: runID, startedAt: startedAt, endpoint: endpoint, role: role, keyName: keyName,
             requestedModel: requestedModel, mode: decision?.mode.rawValue ?? "none", tier: decision?.tier.rawValue,
             lane: decision?.lane.rawValue, skill: decision?.skill, model: model?.name, provider: model?.provider, stream: stream,
             status: status, httpStatus: httpStatus, usage: usage, costUSD: cost, latencyMs: Self.milliseconds(.now - started),
             timeToFirstTokenMs: firstByte.map { Self.milliseconds($0 - started) }, reasons: decision?.reasons ?? [],
-            attempts: attempts, error: error)
+            attempts: attempts, error: error, escalations: escalations, validation: validation)
     }
 }

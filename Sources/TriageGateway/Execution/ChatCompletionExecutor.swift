@@ -7,217 +7,156 @@ import TriageCore
 import TriageProviders
 import TriageRouting
 import TriageStore
+import TriageValidation
 
-/// Runs one routed chat completion: tries the decision's candidates in order, fails over on
-/// errors that happen before the first byte, and relays the winning answer — as JSON, or as an
-/// unbuffered SSE stream — while recording the trace.
+/// Runs one routed chat completion: tries the decision's candidates in order (failing over on
+/// errors before the first byte), validates the answer when validators apply and re-runs a
+/// failing one a tier up, then relays the served answer — as JSON, as an unbuffered SSE stream,
+/// or as a held stream replayed once it passed — while recording the trace.
 struct ChatCompletionExecutor: Sendable {
     let runtime: GatewayRuntime
-    static let maxResponseBytes = 64 << 20
-    static let maxErrorBodyBytes = 64 << 10
+    let call: ChatCall
 
-    func execute(_ chat: OpenAIChatRequest, decision: RouteDecision, recorder initial: CallRecorder) async -> Response {
-        var recorder = initial
+    /// An answer that failed validation, kept in case no higher tier does better.
+    private enum Rejected {
+        case json(ByteBuffer, model: ModelSpec, checks: [ValidatorCheck])
+        case stream(HeldStream, model: ModelSpec, checks: [ValidatorCheck])
+
+        var checks: [ValidatorCheck] {
+            switch self {
+            case .json(_, _, let checks), .stream(_, _, let checks): checks
+            }
+        }
+    }
+
+    func execute(decision initial: RouteDecision, recorder start: CallRecorder) async -> Response {
+        var recorder = start
+        var decision = initial
         recorder.decision = decision
-        let failover = runtime.config.failover
-        var plan = FailoverPlan(
-            candidateCount: decision.candidates.count, maxAttempts: failover.maxAttempts,
-            maxRetryWait: .milliseconds(Int64(failover.maxRetryWaitSeconds * 1000)))
-        var lastError: GatewayError?
-        var action = plan.start()
+        let policy = runtime.config.validation
+        let validating = !call.validation.isEmpty
+        var rejected: Rejected?
         while true {
-            let index: Int
-            switch action {
-            case .stop:
-                let error = lastError ?? GatewayError(.unavailable, "Every model for this request is unavailable right now.", code: "no_model_available")
-                return await fail(error, recorder: recorder)
-            case .attempt(let candidate):
-                index = candidate
-            case .wait(let delay, let candidate):
-                try? await Task.sleep(for: delay)
-                index = candidate
-            }
-            let model = decision.candidates[index].model
-            guard let provider = runtime.config.catalog.provider(for: model) else {
-                recorder.addAttempt(model, outcome: "skipped", since: .now, detail: "provider not configured")
-                action = plan.skip()
-                continue
-            }
-            guard runtime.health.acquire(model.name) else {
-                recorder.addAttempt(model, outcome: "skipped", since: .now, detail: "circuit open")
-                action = plan.skip()
-                continue
-            }
-            let attemptStart = ContinuousClock.now
-            let request = UpstreamRequest(
-                provider: provider, path: "/chat/completions", body: ByteBuffer(bytes: chat.upstreamBody(model: model.upstreamName)),
-                stream: chat.stream)
-            let response: HTTPClientResponse
-            do {
-                response = try await runtime.upstream.send(request)
-            } catch {
-                if error == .cancelled {
-                    runtime.health.recordAbandoned(model.name)
-                    recorder.addAttempt(model, outcome: "cancelled", since: attemptStart)
-                    return await fail(GatewayError(.upstream, "The call was cancelled."), recorder: recorder, status: .cancelled)
+            let escalationsLeft = validating && decision.mode == .auto && recorder.escalations < policy.maxEscalations
+            switch await UpstreamAttempts(runtime: runtime).run(call.chat, decision: decision, recorder: &recorder) {
+            case .failed(let error, let status):
+                if let rejected, status != .cancelled {
+                    // The tier above could not answer: fall back to the answer we have.
+                    return await serveRejected(rejected, recorder: recorder, note: error.message)
                 }
-                runtime.health.recordFailure(model.name)
-                recorder.addAttempt(model, outcome: "retryable", since: attemptStart, detail: error.publicDescription)
-                lastError = GatewayError(
-                    error == .timedOut ? .upstreamTimeout : .upstream, "The provider '\(provider.name)' failed: \(error.publicDescription).",
-                    code: error == .timedOut ? "upstream_timeout" : "upstream_unavailable")
-                action = plan.record(.retryable(reason: error.publicDescription, status: nil, retryAfter: nil), candidate: index)
-                continue
-            }
+                return await fail(error, recorder: recorder, status: status)
 
-            let status = Int(response.status.code)
-            if (200..<300).contains(status) {
-                if chat.stream {
-                    runtime.health.recordSuccess(model.name)
-                    recorder.servedBy = model
-                    return relayStream(response, chat: chat, model: model, attemptStart: attemptStart, recorder: recorder)
-                }
-                switch await collectJSON(response) {
-                case .success(let (buffer, usage)):
-                    runtime.health.recordSuccess(model.name)
-                    recorder.servedBy = model
-                    recorder.addAttempt(model, outcome: "ok", status: status, since: attemptStart)
+            case .json(let buffer, let value, let usage, let model, let started):
+                let usage = usage ?? .zero
+                guard validating else {
+                    recorder.addAttempt(model, outcome: "ok", status: 200, since: started, usage: usage)
                     return await respondJSON(buffer, usage: usage, model: model, recorder: recorder)
-                case .failure(let detail):
-                    runtime.health.recordFailure(model.name)
-                    recorder.addAttempt(model, outcome: "retryable", status: status, since: attemptStart, detail: detail)
-                    lastError = GatewayError(.upstream, "The provider '\(provider.name)' sent an unreadable response.", code: "upstream_invalid_response")
-                    action = plan.record(.retryable(reason: detail, status: status, retryAfter: nil), candidate: index)
-                    continue
                 }
-            }
+                let answer = CandidateAnswer(openAICompletion: value) ?? CandidateAnswer(text: "")
+                let checks = await validate(answer, recorder: &recorder)
+                if checks.allSatisfy(\.passed) {
+                    recorder.validation = .passed
+                    recorder.addAttempt(model, outcome: "ok", status: 200, since: started, usage: usage, checks: checks)
+                    return await respondJSON(buffer, usage: usage, model: model, recorder: recorder)
+                }
+                recorder.addUnservedAttempt(model, outcome: "invalid", since: started, usage: usage, checks: checks)
+                rejected = .json(buffer, model: model, checks: checks)
+                guard escalationsLeft, let next = escalation(from: decision, servedBy: model, checks: checks) else {
+                    return await serveRejected(rejected!, recorder: recorder)
+                }
+                decision = next
+                recorder.escalate(to: next)
 
-            let errorBody = (try? await response.body.collect(upTo: Self.maxErrorBodyBytes)).map { Array($0.readableBytesView) } ?? []
-            let retryAfter = RetryAfter.duration(
-                retryAfterMs: response.headers.first(name: "retry-after-ms"), retryAfter: response.headers.first(name: "retry-after"))
-            let outcome = UpstreamErrorMapping.outcome(status: status, retryAfter: retryAfter)
-            switch outcome {
-            case .retryable:
-                if status == 429 {
-                    runtime.health.recordRateLimit(model.name, retryAfter: retryAfter)
+            case .stream(let response, let model, let started):
+                let canEscalate = escalationsLeft && policy.holdStreams
+                guard canEscalate, let next = escalation(from: decision, servedBy: model, checks: []) else {
+                    recorder.servedBy = model
+                    let headers = successHeaders(model: model, recorder: recorder, contentType: "text/event-stream")
+                    return StreamRelayer(runtime: runtime, call: call).live(response, model: model, started: started, headers: headers, recorder: recorder)
+                }
+                let relayer = StreamRelayer(runtime: runtime, call: call)
+                let held = await relayer.hold(response)
+                let usage = held.usage ?? .zero
+                var checks: [ValidatorCheck]
+                if let failure = held.failure {
+                    checks = [ValidatorCheck(validator: "complete", passed: false, detail: failure)]
                 } else {
-                    runtime.health.recordFailure(model.name)
+                    checks = await validate(held.answer, recorder: &recorder)
+                    if checks.allSatisfy(\.passed) {
+                        recorder.validation = .passed
+                        recorder.servedBy = model
+                        recorder.addAttempt(model, outcome: "ok", status: 200, since: started, usage: usage, checks: checks)
+                        runtime.rememberSession(call, model: model, usage: usage)
+                        let headers = successHeaders(model: model, recorder: recorder, contentType: "text/event-stream")
+                        return relayer.replay(held, model: model, headers: headers, recorder: recorder, usage: usage)
+                    }
                 }
-                recorder.addAttempt(model, outcome: "retryable", status: status, since: attemptStart)
-            case .rejected, .succeeded:
-                // The provider answered; the request itself was wrong, so the model is healthy.
-                runtime.health.recordSuccess(model.name)
-                recorder.addAttempt(model, outcome: "rejected", status: status, since: attemptStart)
+                recorder.addUnservedAttempt(model, outcome: held.failure == nil ? "invalid" : "failed_mid_stream", since: started, usage: usage, checks: checks)
+                if held.failure == nil { rejected = .stream(held, model: model, checks: checks) }
+                let reason = checks.filter { !$0.passed }.map(\.validator).joined(separator: ",")
+                let escalated = runtime.pipeline.escalation(
+                    from: decision, servedBy: model, request: call.route, availability: runtime.health, because: "\(reason) failed")
+                decision = escalated ?? next
+                recorder.escalate(to: decision)
             }
-            lastError = UpstreamErrorMapping.gatewayError(status: status, body: errorBody, provider: provider.name, retryAfter: retryAfter)
-            action = plan.record(outcome, candidate: index)
         }
     }
 
-    private enum Collected {
-        case success((ByteBuffer, Usage?))
-        case failure(String)
+    /// Runs the deterministic validators, then the judge when asked for and everything passed.
+    private func validate(_ answer: CandidateAnswer, recorder: inout CallRecorder) async -> [ValidatorCheck] {
+        var results = call.validation.check(answer)
+        if call.validation.judge, results.allSatisfy(\.passed) {
+            results.append(await AnswerJudge(runtime: runtime).judge(answer, for: call, recorder: &recorder))
+        }
+        return results.map(ValidatorCheck.init)
     }
 
-    private func collectJSON(_ response: HTTPClientResponse) async -> Collected {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await response.body.collect(upTo: Self.maxResponseBytes)
-        } catch {
-            return .failure("response body broke off")
-        }
-        guard let value = buffer.withUnsafeReadableBytes({ try? JSONParser.parse(buffer: $0) }), case .object = value else {
-            return .failure("response is not a JSON object")
-        }
-        return .success((buffer, OpenAIUsage.usage(in: value)))
+    private func escalation(from decision: RouteDecision, servedBy model: ModelSpec, checks: [ValidatorCheck]) -> RouteDecision? {
+        let failed = checks.filter { !$0.passed }.map(\.validator).joined(separator: ",")
+        return runtime.pipeline.escalation(
+            from: decision, servedBy: model, request: call.route, availability: runtime.health, because: failed.isEmpty ? "validation" : "\(failed) failed")
     }
 
-    private func respondJSON(_ buffer: ByteBuffer, usage: Usage?, model: ModelSpec, recorder: CallRecorder) async -> Response {
-        let usage = usage ?? .zero
+    /// No tier produced a passing answer: the last one with a failed-validation header, or an
+    /// error, as configured.
+    private func serveRejected(_ rejected: Rejected, recorder initial: CallRecorder, note: String? = nil) async -> Response {
+        var recorder = initial
+        recorder.validation = .failed
+        let failed = rejected.checks.filter { !$0.passed }
+        if runtime.config.validation.onFinalFailure == .error {
+            let details = failed.map { "\($0.validator): \($0.detail ?? "failed")" }.joined(separator: "; ")
+            let error = GatewayError(.upstream, "No model produced an answer that passed validation (\(details.prefix(500))).", code: "validation_failed")
+            return await fail(error, recorder: recorder)
+        }
+        // Its cost is already in the spent totals: serve it with no further usage.
+        var response: Response
+        switch rejected {
+        case .json(let buffer, let model, _):
+            recorder.servedBy = model
+            response = await respondJSON(buffer, usage: .zero, model: model, recorder: recorder)
+        case .stream(let held, let model, _):
+            recorder.servedBy = model
+            let headers = successHeaders(model: model, recorder: recorder, contentType: "text/event-stream")
+            response = StreamRelayer(runtime: runtime, call: call).replay(held, model: model, headers: headers, recorder: recorder, usage: .zero)
+        }
+        response.headers[TriageHeader.validation] = "failed: " + failed.map(\.validator).joined(separator: ",")
+        return response
+    }
+
+    private func respondJSON(_ buffer: ByteBuffer, usage: Usage, model: ModelSpec, recorder initial: CallRecorder) async -> Response {
+        var recorder = initial
+        recorder.servedBy = model
         let trace = recorder.trace(status: .ok, httpStatus: 200, usage: usage)
         await runtime.traces.record(trace)
+        runtime.rememberSession(call, model: model, usage: usage)
         var headers = successHeaders(model: model, recorder: recorder, contentType: "application/json")
         headers[TriageHeader.costUSD] = Self.format(cost: trace.costUSD)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: buffer))
     }
 
-    private func relayStream(
-        _ response: HTTPClientResponse, chat: OpenAIChatRequest, model: ModelSpec, attemptStart: ContinuousClock.Instant, recorder initial: CallRecorder
-    ) -> Response {
-        let runtime = self.runtime
-        let headers = successHeaders(model: model, recorder: initial, contentType: "text/event-stream")
-        let body = ResponseBody { writer in
-            var recorder = initial
-            var relay = OpenAIStreamRelay(clientWantsUsage: chat.clientWantsStreamUsage)
-            var failure: GatewayError?
-            var clientGone = false
-            var completed: TraceRecord?
-            do {
-                for try await chunk in response.body {
-                    var out: [UInt8]
-                    do {
-                        out = try chunk.withUnsafeReadableBytes { buffer in
-                            Result { () throws(SSEParseError) -> [UInt8] in try relay.consume(buffer) }
-                        }.get()
-                    } catch {
-                        failure = GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response")
-                        break
-                    }
-                    if relay.sawDone, relay.upstreamErrorMessage == nil {
-                        // Usage is known once [DONE] arrives: close the stream in the same write
-                        // as the last content, with the cost as an SSE comment.
-                        recorder.addAttempt(model, outcome: "ok", status: 200, since: attemptStart)
-                        let trace = recorder.trace(status: .ok, httpStatus: 200, usage: relay.usage ?? .zero)
-                        out += SSEWriter.comment("x-triage-cost-usd: \(Self.format(cost: trace.costUSD))")
-                        out += SSEWriter.done
-                        completed = trace
-                    }
-                    if !out.isEmpty {
-                        if recorder.firstByte == nil { recorder.firstByte = .now }
-                        do {
-                            try await writer.write(ByteBuffer(bytes: out))
-                        } catch {
-                            clientGone = true
-                            completed = nil
-                            break
-                        }
-                    }
-                    if relay.sawDone { break }
-                }
-            } catch {
-                failure = GatewayError(.upstream, "The provider's stream broke off before it was complete.", code: "upstream_stream_interrupted")
-            }
-            if completed == nil, failure == nil, !clientGone {
-                if let message = relay.upstreamErrorMessage {
-                    failure = GatewayError(.upstream, "The provider reported an error mid-stream: \(UpstreamErrorMapping.redact(message))", code: "upstream_error")
-                } else {
-                    failure = GatewayError(.upstream, "The provider's stream ended before it was complete.", code: "upstream_stream_interrupted")
-                }
-            }
-
-            let usage = relay.usage ?? .zero
-            let trace: TraceRecord
-            if let completed {
-                trace = completed
-            } else if clientGone {
-                recorder.addAttempt(model, outcome: "cancelled", status: 200, since: attemptStart, detail: "client disconnected")
-                trace = recorder.trace(status: .cancelled, httpStatus: 200, usage: usage, error: "client disconnected")
-            } else {
-                let failure = failure ?? GatewayError(.upstream, "The provider's stream failed.", code: "upstream_error")
-                recorder.addAttempt(model, outcome: "failed_mid_stream", status: 200, since: attemptStart, detail: failure.message)
-                trace = recorder.trace(status: .failed, httpStatus: 200, usage: usage, error: failure.message)
-                // An error event and no [DONE]: the client must see that the answer is incomplete.
-                try? await writer.write(ByteBuffer(bytes: OpenAIStreamRelay.errorEvent(failure)))
-            }
-            await runtime.traces.record(trace)
-            try? await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: headers, body: body)
-    }
-
     private func successHeaders(model: ModelSpec, recorder: CallRecorder, contentType: String) -> HTTPFields {
         var headers = HTTPFields()
-        headers.reserveCapacity(6)
+        headers.reserveCapacity(8)
         headers[.contentType] = contentType
         if contentType == "text/event-stream" {
             headers[.cacheControl] = "no-cache"
@@ -225,16 +164,34 @@ struct ChatCompletionExecutor: Sendable {
         headers[TriageHeader.requestID] = recorder.requestID
         headers[TriageHeader.model] = model.name
         headers[TriageHeader.tier] = model.tier.rawValue
+        headers[TriageHeader.escalations] = String(recorder.escalations)
+        if let validation = recorder.validation {
+            headers[TriageHeader.validation] = validation.rawValue
+        }
+        if call.wantsReasons, let reasons = recorder.decision?.reasons {
+            headers[TriageHeader.reasons] = TriageHeader.safeValue(reasons.joined(separator: "; "))
+        }
         return headers
     }
 
     private func fail(_ error: GatewayError, recorder: CallRecorder, status: TraceStatus = .failed) async -> Response {
         let traceStatus: TraceStatus = status == .failed && error.httpStatus < 500 && error.httpStatus != 429 ? .rejected : status
         await runtime.traces.record(recorder.trace(status: traceStatus, httpStatus: error.httpStatus, error: error.message))
-        return error.response(requestID: recorder.requestID)
+        var response = error.response(requestID: recorder.requestID)
+        response.headers[TriageHeader.escalations] = String(recorder.escalations)
+        if let validation = recorder.validation { response.headers[TriageHeader.validation] = validation.rawValue }
+        return response
     }
 
     static func format(cost: Double) -> String {
         String(format: "%.8f", cost)
+    }
+}
+
+extension CallRecorder {
+    /// The call re-runs under `decision`, one tier up.
+    mutating func escalate(to decision: RouteDecision) {
+        escalations += 1
+        self.decision = decision
     }
 }
