@@ -9,6 +9,10 @@ struct FakeAnswer: Sendable {
     let deltas: [[UInt8]]
     let finishReason: String
     let completionTokens: Int
+    /// The choice's `logprobs` object (`{"content": [...], "refusal": null}`), when the answer
+    /// carries log-probabilities; `deltaLogprobs[i]` is the one for `deltas[i]`.
+    var logprobs: [UInt8]? = nil
+    var deltaLogprobs: [[UInt8]?]? = nil
 
     static let roleDelta: [UInt8] = Array(#"{"role":"assistant","content":"","refusal":null}"#.utf8)
 
@@ -31,6 +35,18 @@ struct FakeAnswer: Sendable {
             deltas.append(delta)
         }
         return FakeAnswer(message: message, deltas: deltas, finishReason: "stop", completionTokens: max(1, pieces.count))
+    }
+
+    /// A text reply whose every token has log-probability `logprob` (one token per word).
+    static func text(_ text: String, logprob: Double) -> FakeAnswer {
+        let pieces = words(of: text)
+        var answer = Self.text(pieces: pieces)
+        func entries(_ pieces: [String]) -> JSONValue {
+            .array(pieces.map { ["token": .string($0), "logprob": JSONValue(logprob), "bytes": .array($0.utf8.map { JSONValue(Int($0)) }), "top_logprobs": []] })
+        }
+        answer.logprobs = JSONWriter.bytes(["content": entries(pieces), "refusal": nil])
+        answer.deltaLogprobs = [nil] + pieces.map { JSONWriter.bytes(["content": entries([$0]), "refusal": nil]) }
+        return answer
     }
 
     /// An assistant tool call. Streamed, the first delta names the function with empty arguments

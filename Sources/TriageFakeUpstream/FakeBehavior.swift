@@ -5,6 +5,8 @@ public indirect enum FakeBehavior: Sendable {
     /// A normal answer: a `chat.completion` object, or a `chat.completion.chunk` stream (one
     /// content chunk per word) when the request has `"stream": true`.
     case text(String)
+    /// A text answer whose every token carries this log-probability (`logprobs.content`).
+    case textWithLogprob(String, logprob: Double)
     /// An assistant tool call with `finish_reason: "tool_calls"`; streamed, the arguments arrive
     /// in several pieces after a first delta that carries the call's id, type and name.
     case toolCall(name: String, arguments: String)

@@ -21,6 +21,9 @@ extension FakeOpenAIUpstream {
         case .text(let text):
             return respond(with: .text(text), exchange)
 
+        case .textWithLogprob(let text, let logprob):
+            return respond(with: .text(text, logprob: logprob), exchange)
+
         case .toolCall(let name, let arguments):
             let id = "call_fake\(Self.padded(exchange.call, width: 15))"
             return respond(with: .toolCall(id: id, name: name, arguments: arguments), exchange)
@@ -110,7 +113,9 @@ extension FakeOpenAIUpstream {
         }
         var buffer = ByteBuffer()
         buffer.reserveCapacity((answer.deltas.count + 3) * 320)
-        for delta in answer.deltas { wire.writeChunk(delta: delta, into: &buffer) }
+        for (index, delta) in answer.deltas.enumerated() {
+            wire.writeChunk(delta: delta, logprobs: answer.deltaLogprobs?[index], into: &buffer)
+        }
         wire.writeFinalChunk(finishReason: answer.finishReason, into: &buffer)
         if wire.includeUsage { wire.writeUsageChunk(completionTokens: answer.completionTokens, into: &buffer) }
         FakeWire.writeDone(into: &buffer)

@@ -42,7 +42,9 @@ struct FakeWire: Sendable {
         buffer.writeBytes(modelJSON)
         buffer.writeString(#","choices":[{"index":0,"message":"#)
         buffer.writeBytes(answer.message)
-        buffer.writeString(#","logprobs":null,"finish_reason":""#)
+        buffer.writeString(#","logprobs":"#)
+        if let logprobs = answer.logprobs { buffer.writeBytes(logprobs) } else { buffer.writeString("null") }
+        buffer.writeString(#","finish_reason":""#)
         buffer.writeString(answer.finishReason)
         buffer.writeString(#""}],"usage":"#)
         writeUsage(completionTokens: answer.completionTokens, into: &buffer)
@@ -56,11 +58,13 @@ struct FakeWire: Sendable {
 
     /// One chunk event carrying `delta` (a pre-encoded object); `usage: null` on every chunk when
     /// the request asked for usage, as OpenAI does.
-    func writeChunk(delta: [UInt8], into buffer: inout ByteBuffer) {
+    func writeChunk(delta: [UInt8], logprobs: [UInt8]? = nil, into buffer: inout ByteBuffer) {
         writeChunkHead(into: &buffer)
         buffer.writeString(#"[{"index":0,"delta":"#)
         buffer.writeBytes(delta)
-        buffer.writeString(#","logprobs":null,"finish_reason":null}]"#)
+        buffer.writeString(#","logprobs":"#)
+        if let logprobs { buffer.writeBytes(logprobs) } else { buffer.writeString("null") }
+        buffer.writeString(#","finish_reason":null}]"#)
         writeChunkTail(into: &buffer)
     }
 
