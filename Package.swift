@@ -223,7 +223,7 @@ if ProcessInfo.processInfo.environment["TRIAGE_BENCHMARKS"] != nil {
             name: "GatewayHotPath",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                "TriageCore", "TriageCodecs", "TriageRouting", "TriageStore",
+                "TriageCore", "TriageCodecs", "TriageRouting", "TriageStore", "TriageValidation",
             ],
             path: "Benchmarks/GatewayHotPath",
             swiftSettings: swiftSettings,

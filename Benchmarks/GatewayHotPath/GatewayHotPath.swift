@@ -72,6 +72,8 @@ let benchmarks: @Sendable () -> Void = {
             try await store.insert(batch.map { var trace = $0; trace.requestID += "-\(round)"; return trace })
         }
     }
+
+    validationBenchmarks()
 }
 
 enum Fixtures {

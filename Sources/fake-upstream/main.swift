@@ -26,12 +26,19 @@ struct FakeUpstreamCommand: AsyncParsableCommand {
     @Option(help: "Make the reply exactly N words (the reply's words repeated), so a stream has N content chunks.")
     var streamChunks: Int?
 
+    @Option(help: "Wait this many milliseconds between streamed chunks (a model generating), 0 for none.")
+    var chunkDelayMs = 0
+
     func validate() throws {
+        if chunkDelayMs < 0 { throw ValidationError("--chunk-delay-ms must be at least 0") }
         if let streamChunks, streamChunks < 1 { throw ValidationError("--stream-chunks must be at least 1") }
     }
 
     func run() async throws {
-        let fake = FakeOpenAIUpstream(defaultBehavior: .text(replyText()), recordRequests: false)
+        let text = replyText()
+        let behavior: FakeBehavior =
+            chunkDelayMs > 0 ? .slowStream(chunks: text.split(separator: " ").enumerated().map { $0 == 0 ? String($1) : " " + $1 }, delayMilliseconds: chunkDelayMs) : .text(text)
+        let fake = FakeOpenAIUpstream(defaultBehavior: behavior, recordRequests: false)
         try await fake.run(host: host, port: port) { [host] bound in
             // Straight to the file descriptor: stdio would hold the line back when stdout is a pipe.
             let line = "fake-upstream listening on http://\(host):\(bound)/v1\n"
