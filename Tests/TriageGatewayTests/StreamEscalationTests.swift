@@ -51,10 +51,7 @@ import TriageStore
         // The mid tier's first chunk arrives while its upstream is still held: it is live.
         var received = ""
         var iterator = response.body.makeAsyncIterator()
-        while !received.contains(#"{\"name\":"#) {
-            guard let chunk = try await iterator.next() else { break }
-            received += String(buffer: chunk)
-        }
+        while !received.contains(#"{\"name\":"#), let chunk = try await iterator.next() { received += String(buffer: chunk) }
         #expect(!received.contains("[DONE]"))
         gate.open()
         while let chunk = try await iterator.next() { received += String(buffer: chunk) }
@@ -105,10 +102,7 @@ import TriageStore
         #expect(response.headers.first(name: "x-triage-validation") == nil)
         var received = ""
         var iterator = response.body.makeAsyncIterator()
-        while !received.contains("Hello") {
-            guard let chunk = try await iterator.next() else { break }
-            received += String(buffer: chunk)
-        }
+        while !received.contains("Hello"), let chunk = try await iterator.next() { received += String(buffer: chunk) }
         #expect(received.contains("Hello"))
         gate.open()
         while let chunk = try await iterator.next() { received += String(buffer: chunk) }

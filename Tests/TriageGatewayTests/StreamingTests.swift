@@ -19,10 +19,7 @@ import TriageFakeUpstream
         var received = ""
         var iterator = response.body.makeAsyncIterator()
         // The first content chunk arrives while the upstream is still held at the gate.
-        while !received.contains("Hello") {
-            guard let chunk = try await iterator.next() else { break }
-            received += String(buffer: chunk)
-        }
+        while !received.contains("Hello"), let chunk = try await iterator.next() { received += String(buffer: chunk) }
         #expect(received.contains("Hello"))
         #expect(!received.contains("[DONE]"))
         gate.open()
