@@ -87,12 +87,17 @@ public final class SQLiteTraceStore: TraceStore {
     static func arguments(for trace: TraceRecord) throws -> StatementArguments {
         let reasons = JSONWriter.string(.array(trace.reasons.map(JSONValue.string)))
         let attempts = JSONWriter.string(.array(trace.attempts.map(\.json)))
-        let values: [(any DatabaseValueConvertible)?] = [
-            trace.requestID, trace.runID, trace.startedAt.timeIntervalSince1970, trace.endpoint, trace.role, trace.keyName,
-            trace.requestedModel, trace.mode, trace.tier, trace.lane, trace.skill, trace.model, trace.provider, trace.stream,
-            trace.status.rawValue, trace.httpStatus, trace.usage.inputTokens, trace.usage.outputTokens, trace.usage.cachedInputTokens,
-            trace.costUSD, trace.latencyMs, trace.timeToFirstTokenMs, reasons, attempts, trace.error, trace.escalations,
-            trace.validation?.rawValue,
+        // Concrete database values, not existentials: binding 27 columns per trace is on the
+        // trace writer's hot path.
+        func optional(_ value: (some DatabaseValueConvertible)?) -> DatabaseValue { value?.databaseValue ?? .null }
+        let values: [DatabaseValue] = [
+            trace.requestID.databaseValue, optional(trace.runID), trace.startedAt.timeIntervalSince1970.databaseValue, trace.endpoint.databaseValue,
+            optional(trace.role), optional(trace.keyName), trace.requestedModel.databaseValue, trace.mode.databaseValue, optional(trace.tier),
+            optional(trace.lane), optional(trace.skill), optional(trace.model), optional(trace.provider), trace.stream.databaseValue,
+            trace.status.rawValue.databaseValue, trace.httpStatus.databaseValue, trace.usage.inputTokens.databaseValue,
+            trace.usage.outputTokens.databaseValue, trace.usage.cachedInputTokens.databaseValue, trace.costUSD.databaseValue,
+            trace.latencyMs.databaseValue, optional(trace.timeToFirstTokenMs), reasons.databaseValue, attempts.databaseValue,
+            optional(trace.error), trace.escalations.databaseValue, optional(trace.validation?.rawValue),
         ]
         return StatementArguments(values)
     }

@@ -57,13 +57,47 @@ extension OpenAIChatRequest {
         guard let messages = body["messages"]?.arrayValue, let firstUser = messages.firstIndex(where: { $0["role"]?.stringValue == "user" }) else {
             return nil
         }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for message in messages[...firstUser] {
-            for byte in JSONWriter.bytes(message) {
-                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            }
-        }
-        let digits = String(hash, radix: 16)
+        var hasher = FNV1a()
+        for message in messages[...firstUser] { hasher.add(message) }
+        let digits = String(hasher.value, radix: 16)
         return "conv:" + String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// 64-bit FNV-1a over a JSON tree's structure and text, without serialising it.
+struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(byte: UInt8) {
+        value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+    }
+
+    mutating func add(_ text: String) {
+        for byte in text.utf8 { add(byte: byte) }
+        add(byte: 0)
+    }
+
+    mutating func add(_ json: JSONValue) {
+        switch json {
+        case .null: add(byte: UInt8(ascii: "n"))
+        case .bool(let flag): add(byte: flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        case .number(let literal):
+            add(byte: UInt8(ascii: "#"))
+            add(literal)
+        case .string(let text):
+            add(byte: UInt8(ascii: "\""))
+            add(text)
+        case .array(let items):
+            add(byte: UInt8(ascii: "["))
+            for item in items { add(item) }
+            add(byte: UInt8(ascii: "]"))
+        case .object(let object):
+            add(byte: UInt8(ascii: "{"))
+            for member in object {
+                add(member.key)
+                add(member.value)
+            }
+            add(byte: UInt8(ascii: "}"))
+        }
     }
 }

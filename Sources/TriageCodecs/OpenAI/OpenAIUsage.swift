@@ -2,9 +2,50 @@ import TriageCore
 
 /// Reads the `usage` block of OpenAI chat responses and stream chunks.
 public enum OpenAIUsage {
+    /// Reads the usage of a complete `chat.completion` body without parsing the whole answer:
+    /// the top-level `"usage":` object is the last one in the body (a key can never appear
+    /// unescaped inside a string), and only that object is parsed. Returns `nil` when the body
+    /// does not look like one JSON object or has no usage.
+    public static func usage(inCompletion bytes: UnsafeRawBufferPointer) -> (isObject: Bool, usage: Usage?) {
+        let buffer = bytes.bindMemory(to: UInt8.self)
+        var start = 0
+        var end = buffer.count - 1
+        while start <= end, Self.isSpace(buffer[start]) { start += 1 }
+        while end >= start, Self.isSpace(buffer[end]) { end -= 1 }
+        guard start < end, buffer[start] == UInt8(ascii: "{"), buffer[end] == UInt8(ascii: "}") else { return (false, nil) }
+        guard let key = ByteSearch.lastIndex(of: usageKey, in: buffer) else { return (true, nil) }
+        var open = key + usageKey.count
+        while open < buffer.count, Self.isSpace(buffer[open]) { open += 1 }
+        guard open < buffer.count, buffer[open] == UInt8(ascii: "{") else { return (true, nil) }
+        // Usage objects hold keys and numbers only: their braces balance without string parsing.
+        var depth = 0
+        var close = open
+        while close < buffer.count {
+            if buffer[close] == UInt8(ascii: "{") { depth += 1 } else if buffer[close] == UInt8(ascii: "}") {
+                depth -= 1
+                if depth == 0 { break }
+            }
+            close += 1
+        }
+        guard close < buffer.count, let value = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(rebasing: bytes[open...close])) else {
+            return (true, nil)
+        }
+        return (true, usage(inUsageObject: value))
+    }
+
+    static let usageKey = Array(#""usage":"#.utf8)
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
     /// Usage from a parsed response or chunk, or `nil` when it carries none (`"usage": null`).
     public static func usage(in value: JSONValue) -> Usage? {
-        guard case .object(let usage)? = value["usage"] else { return nil }
+        value["usage"].flatMap(usage(inUsageObject:))
+    }
+
+    static func usage(inUsageObject value: JSONValue) -> Usage? {
+        guard case .object(let usage) = value else { return nil }
         return Usage(
             inputTokens: usage["prompt_tokens"]?.intValue ?? 0,
             outputTokens: usage["completion_tokens"]?.intValue ?? 0,

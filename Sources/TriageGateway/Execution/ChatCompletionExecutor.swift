@@ -46,13 +46,13 @@ struct ChatCompletionExecutor: Sendable {
                 }
                 return await fail(error, recorder: recorder, status: status)
 
-            case .json(let buffer, let value, let usage, let model, let started):
+            case .json(let buffer, let usage, let model, let started):
                 let usage = usage ?? .zero
                 guard validating else {
                     recorder.addAttempt(model, outcome: "ok", status: 200, since: started, usage: usage)
                     return await respondJSON(buffer, usage: usage, model: model, recorder: recorder)
                 }
-                let answer = CandidateAnswer(openAICompletion: value) ?? CandidateAnswer(text: "")
+                let answer = UpstreamAttempts.parse(buffer).flatMap(CandidateAnswer.init(openAICompletion:)) ?? CandidateAnswer(text: "")
                 let checks = await validate(answer, recorder: &recorder)
                 if checks.allSatisfy(\.passed) {
                     recorder.validation = .passed

@@ -8,8 +8,8 @@ import TriageStore
 
 /// A candidate that answered with a 2xx, ready to be validated and relayed.
 enum UpstreamAnswer: Sendable {
-    /// A complete JSON completion, with its parsed form and usage.
-    case json(ByteBuffer, JSONValue, Usage?, model: ModelSpec, started: ContinuousClock.Instant)
+    /// A complete JSON completion and its usage.
+    case json(ByteBuffer, Usage?, model: ModelSpec, started: ContinuousClock.Instant)
     /// A stream whose head has arrived; the body is still flowing.
     case stream(HTTPClientResponse, model: ModelSpec, started: ContinuousClock.Instant)
     /// No candidate answered.
@@ -82,9 +82,9 @@ struct UpstreamAttempts: Sendable {
                     return .stream(response, model: model, started: started)
                 }
                 switch await Self.collectJSON(response) {
-                case .success(let (buffer, value, usage)):
+                case .success(let (buffer, usage)):
                     runtime.health.recordSuccess(model.name)
-                    return .json(buffer, value, usage, model: model, started: started)
+                    return .json(buffer, usage, model: model, started: started)
                 case .failure(let detail):
                     runtime.health.recordFailure(model.name)
                     recorder.addAttempt(model, outcome: "retryable", status: status, since: started, detail: detail.message)
@@ -120,17 +120,25 @@ struct UpstreamAttempts: Sendable {
         let message: String
     }
 
-    /// Reads a whole JSON completion; anything but a JSON object is an unreadable answer.
-    static func collectJSON(_ response: HTTPClientResponse) async -> Result<(ByteBuffer, JSONValue, Usage?), Unreadable> {
+    /// Reads a whole JSON completion and its usage; anything but a JSON object is an
+    /// unreadable answer. Only the usage object is parsed, unless it cannot be found that way.
+    static func collectJSON(_ response: HTTPClientResponse) async -> Result<(ByteBuffer, Usage?), Unreadable> {
         let buffer: ByteBuffer
         do {
             buffer = try await response.body.collect(upTo: maxResponseBytes)
         } catch {
             return .failure(Unreadable(message: "response body broke off"))
         }
-        guard let value = buffer.withUnsafeReadableBytes({ try? JSONParser.parse(buffer: $0) }), case .object = value else {
+        let (isObject, usage) = buffer.withUnsafeReadableBytes { OpenAIUsage.usage(inCompletion: $0) }
+        if isObject, let usage { return .success((buffer, usage)) }
+        guard let value = parse(buffer), case .object = value else {
             return .failure(Unreadable(message: "response is not a JSON object"))
         }
-        return .success((buffer, value, OpenAIUsage.usage(in: value)))
+        return .success((buffer, OpenAIUsage.usage(in: value)))
+    }
+
+    /// The parsed body, or `nil` when it is not JSON.
+    static func parse(_ buffer: ByteBuffer) -> JSONValue? {
+        buffer.withUnsafeReadableBytes { try? JSONParser.parse(buffer: $0) }
     }
 }
