@@ -24,9 +24,10 @@ cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm 
 pids=()
 trap cleanup EXIT
 
-# The reply is a JSON object, so it passes the `json` validator and is replayed, not escalated.
-"$bin/fake-upstream" --port "$FAKE_PORT" --reply '{"answer": "ok", "words": "one two three"}' --stream-chunks "$CHUNKS" \
-    --chunk-delay-ms "$DELAY_MS" >"$work/fake.log" &
+# The reply is a JSON object of CHUNKS words, so it passes the `json` validator and is replayed,
+# not escalated.
+reply='{"answer": "'$(for i in $(seq 3 "$CHUNKS"); do printf 'w%s ' "$i"; done)'end"}'
+"$bin/fake-upstream" --port "$FAKE_PORT" --reply "$reply" --chunk-delay-ms "$DELAY_MS" >"$work/fake.log" &
 pids+=($!)
 cat >"$work/triage.yaml" <<YAML
 server: {host: 127.0.0.1, port: $GATEWAY_PORT}
@@ -37,6 +38,7 @@ models:
   - {name: small, provider: fake, tier: small, price: {input: 0.1, output: 0.4}}
   - {name: mid, provider: fake, tier: mid, price: {input: 1, output: 4}}
 roles: {formatter: small}
+stickiness: {enabled: false}
 YAML
 FAKE_KEY=unused "$bin/triage" serve --config "$work/triage.yaml" >"$work/gateway.log" 2>&1 &
 pids+=($!)
