@@ -97,18 +97,30 @@ struct StreamRelayer: Sendable {
             var completed: TraceRecord?
             do {
                 for try await chunk in response.body {
-                    var out: [UInt8]
+                    let forward: OpenAIStreamRelay.Forward
                     do {
-                        out = try chunk.withUnsafeReadableBytes { buffer in
-                            Result { () throws(SSEParseError) -> [UInt8] in
-                                if builder == nil { return try relay.consume(buffer) }
-                                return try relay.consume(buffer) { builder?.add(eventData: $0.data) }
+                        forward = try chunk.withUnsafeReadableBytes { buffer in
+                            Result { () throws(SSEParseError) -> OpenAIStreamRelay.Forward in
+                                if builder == nil { return try relay.relay(buffer) }
+                                return try relay.relay(buffer) { builder?.add(eventData: $0.data) }
                             }
                         }.get()
                     } catch {
                         failure = GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response")
                         break
                     }
+                    if case .input = forward {
+                        // Whole content events, all forwarded: send the upstream's buffer as is.
+                        if recorder.firstByte == nil { recorder.firstByte = .now }
+                        do {
+                            try await writer.write(chunk)
+                        } catch {
+                            clientGone = true
+                            break
+                        }
+                        continue
+                    }
+                    guard case .bytes(var out) = forward else { continue }
                     if relay.sawDone, relay.upstreamErrorMessage == nil {
                         // Usage is known once [DONE] arrives: close the stream in the same write
                         // as the last content, with the cost as an SSE comment.
