@@ -109,7 +109,7 @@ extension ConfigParser {
         return Secret(key)
     }
 
-    static let modelKeys: Set<String> = ["name", "provider", "upstream", "tier", "price", "context_window", "expected_output_tokens"]
+    static let modelKeys: Set<String> = ["name", "provider", "upstream", "tier", "price", "context_window", "expected_output_tokens", "quality"]
 
     func parseModels(_ node: Node, providers: Providers) throws(ConfigError) -> Models {
         var models = Models()
@@ -136,6 +136,7 @@ extension ConfigParser {
             if let node = fields["expected_output_tokens"] {
                 model.expectedOutputTokens = try reader.int(node, "\(base).expected_output_tokens", range: 1...10_000_000)
             }
+            if let node = fields["quality"] { model.quality = try qualityPriors(node, "\(base).quality") }
             if providers.disabled.contains(provider) {
                 models.disabled[name] = provider
             } else {
@@ -146,6 +147,16 @@ extension ConfigParser {
             throw reader.fail(node, "models", "no enabled model: every model belongs to a disabled provider (\(providers.disabled.sorted().joined(separator: ", ")))")
         }
         return models
+    }
+
+    /// `quality:` as one number (the default prior) or a mapping of skill → prior, 0…1.
+    func qualityPriors(_ node: Node, _ path: String) throws(ConfigError) -> [String: Double] {
+        if case .scalar = node { return ["default": try reader.double(node, path, range: 0...1)] }
+        var priors: [String: Double] = [:]
+        for (skill, value, _) in try reader.mapping(node, path) {
+            priors[skill] = try reader.double(value, "\(path).\(skill)", range: 0...1)
+        }
+        return priors
     }
 
     func price(_ node: Node, _ path: String) throws(ConfigError) -> ModelPrice {

@@ -16,7 +16,7 @@ struct ConfigParser {
 
     static let sections: Set<String> = [
         "server", "storage", "providers", "models", "default_tier", "roles", "pins", "failover", "circuit_breaker", "auth", "validation",
-        "stickiness",
+        "stickiness", "routing",
     ]
 
     /// The longest duration (seconds) any timeout or wait may be set to: one day.
@@ -52,6 +52,7 @@ struct ConfigParser {
             if let judge { config.judge = judge }
         }
         if let node = section("stickiness") { config.stickiness = try parseStickiness(node) }
+        if let node = section("routing") { config.routing = try parseBrain(node, policy: &config.policy) }
         config.warnings = warnings
         return config
     }

@@ -58,6 +58,8 @@ public struct GatewayConfig: Sendable {
     public var judge = JudgeSettings()
     /// Session affinity (`stickiness:`).
     public var stickiness = SessionAffinity.Configuration()
+    /// Skill labels, complexity model and thresholds, risk tiers.
+    public var routing = RoutingBrain()
     /// When empty, the gateway accepts calls without a key (single-user, loopback setups).
     public var clientKeys: [ClientKey] = []
     /// Problems that do not stop start-up (a provider key that is not set), for the log. They

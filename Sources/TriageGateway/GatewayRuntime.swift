@@ -20,8 +20,7 @@ public final class GatewayRuntime: Sendable {
 
     public init(config: GatewayConfig, traces: TraceWriter, upstream: UpstreamClient = UpstreamClient(), logger: Logger) {
         self.config = config
-        self.pipeline = DecisionPipeline(
-            policy: config.policy, catalog: config.catalog, classifier: KeywordSkillClassifier(), riskPredictor: PatternRiskPredictor())
+        self.pipeline = config.routing.pipeline(policy: config.policy, catalog: config.catalog)
         self.health = HealthRegistry(configuration: config.circuitBreaker)
         self.affinity = SessionAffinity(configuration: config.stickiness)
         self.upstream = upstream

@@ -6,17 +6,20 @@ import TriageCore
 public struct DecisionPipeline: Sendable {
     public let policy: RoutingPolicy
     public let selector: ModelSelector
+    public let analyzer: PromptAnalyzer
     public let classifier: any SkillClassifier
     public let riskPredictor: any RiskPredictor
     public let router: any TierRouter
 
     public init(
         policy: RoutingPolicy, catalog: ModelCatalog,
+        analyzer: PromptAnalyzer = PromptAnalyzer(groups: RoutingCues.groups()),
         classifier: any SkillClassifier = NoSkillClassifier(),
         riskPredictor: any RiskPredictor = NoRiskPredictor(),
         router: any TierRouter = DefaultTierRouter()
     ) {
         self.policy = policy
+        self.analyzer = analyzer
         self.selector = ModelSelector(catalog: catalog)
         self.classifier = classifier
         self.riskPredictor = riskPredictor
@@ -48,21 +51,28 @@ public struct DecisionPipeline: Sendable {
                     return try decision(mode: .auto, tier: rule.tier, skill: nil, request: request, availability: availability, reasons: reasons)
                 }
             }
-            let skill = classifier.skill(for: request)
+            let analysis = analyzer.analyze(request)
+            let skill = classifier.skill(for: analysis)
             if let skill { reasons.append("skill \(skill)") }
             var tier: Tier
+            var complexity: Double?
             if let role = request.role, let rule = policy.roles[role] {
                 tier = rule.tier
             } else {
-                let (routed, reason) = router.tier(for: request, skill: skill, policy: policy)
-                tier = routed
-                reasons.append(reason)
+                let choice = router.tier(for: analysis, skill: skill, policy: policy)
+                tier = choice.tier
+                complexity = choice.complexity
+                reasons.append(choice.reason)
             }
-            for risk in riskPredictor.risks(for: request) where risk.minimumTier > tier {
+            let risks = riskPredictor.risks(for: analysis)
+            for risk in risks where risk.minimumTier > tier {
                 tier = risk.minimumTier
                 reasons.append("risk \(risk.name) (\(risk.reason)) → \(tier.rawValue)")
             }
-            return try decision(mode: .auto, tier: tier, skill: skill, request: request, availability: availability, reasons: reasons)
+            var decided = try decision(mode: .auto, tier: tier, skill: skill, request: request, availability: availability, reasons: reasons)
+            decided.complexity = complexity
+            decided.risks = risks
+            return decided
         }
     }
 
@@ -92,14 +102,20 @@ public struct DecisionPipeline: Sendable {
         mode: RouteMode, tier: Tier, skill: String?, request: RouteRequest, availability: some ModelAvailability, reasons: [String]
     ) throws(GatewayError) -> RouteDecision {
         var reasons = reasons
-        var candidates = selector.candidates(in: tier, for: request.features, availability: availability)
+        let quality = policy.minimumQuality
+        var candidates = selector.candidates(in: tier, for: request.features, skill: skill, minimumQuality: quality, availability: availability)
         if let first = candidates.first {
-            reasons.append("cheapest available in \(tier.rawValue): \(first.model.name)")
+            if let quality, let prior = first.model.expectedQuality(for: skill) {
+                let meets = prior >= quality ? "meeting" : "none meets"
+                reasons.append("cheapest available in \(tier.rawValue) \(meets) quality \(quality)\(skill.map { " for \($0)" } ?? ""): \(first.model.name) (\(prior))")
+            } else {
+                reasons.append("cheapest available in \(tier.rawValue): \(first.model.name)")
+            }
         }
         if policy.failoverToHigherTiers {
             var next = tier.next
             while let higher = next {
-                candidates += selector.candidates(in: higher, for: request.features, availability: availability)
+                candidates += selector.candidates(in: higher, for: request.features, skill: skill, minimumQuality: quality, availability: availability)
                 next = higher.next
             }
         }

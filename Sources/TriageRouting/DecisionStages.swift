@@ -2,7 +2,7 @@ import TriageCore
 
 /// Names the skill a request asks for (extraction, planning, code edit …). Pure and synchronous.
 public protocol SkillClassifier: Sendable {
-    func skill(for request: RouteRequest) -> String?
+    func skill(for analysis: PromptAnalysis) -> String?
 }
 
 /// A known-hard pattern found in a request, with the tier it requires.
@@ -22,32 +22,44 @@ public struct RiskSignal: Sendable, Hashable {
 
 /// Finds known-hard patterns that should raise the tier. Pure and synchronous.
 public protocol RiskPredictor: Sendable {
-    func risks(for request: RouteRequest) -> [RiskSignal]
+    func risks(for analysis: PromptAnalysis) -> [RiskSignal]
+}
+
+/// A router's answer: the tier, the complexity score behind it when there is one, and why.
+public struct TierChoice: Sendable, Hashable {
+    public var tier: Tier
+    public var complexity: Double?
+    public var reason: String
+
+    public init(tier: Tier, complexity: Double? = nil, reason: String) {
+        self.tier = tier
+        self.complexity = complexity
+        self.reason = reason
+    }
 }
 
 /// Picks a tier for an auto-routed request that no role rule fixes.
 public protocol TierRouter: Sendable {
-    /// The tier and the reason for it.
-    func tier(for request: RouteRequest, skill: String?, policy: RoutingPolicy) -> (Tier, String)
+    func tier(for analysis: PromptAnalysis, skill: String?, policy: RoutingPolicy) -> TierChoice
 }
 
-/// The classifier used until a trained one is configured: it names no skill.
+/// The classifier used when none is configured: it names no skill.
 public struct NoSkillClassifier: SkillClassifier {
     public init() {}
-    public func skill(for request: RouteRequest) -> String? { nil }
+    public func skill(for analysis: PromptAnalysis) -> String? { nil }
 }
 
-/// The risk predictor used until one is configured: it finds none.
+/// The risk predictor used when none is configured: it finds none.
 public struct NoRiskPredictor: RiskPredictor {
     public init() {}
-    public func risks(for request: RouteRequest) -> [RiskSignal] { [] }
+    public func risks(for analysis: PromptAnalysis) -> [RiskSignal] { [] }
 }
 
 /// Routes every request without a role rule to the policy's default tier.
 public struct DefaultTierRouter: TierRouter {
     public init() {}
-    public func tier(for request: RouteRequest, skill: String?, policy: RoutingPolicy) -> (Tier, String) {
-        let role = request.role.map { "role '\($0)' has no rule" } ?? "no role given"
-        return (policy.defaultTier, "\(role): default tier \(policy.defaultTier.rawValue)")
+    public func tier(for analysis: PromptAnalysis, skill: String?, policy: RoutingPolicy) -> TierChoice {
+        let role = analysis.role.map { "role '\($0)' has no rule" } ?? "no role given"
+        return TierChoice(tier: policy.defaultTier, reason: "\(role): default tier \(policy.defaultTier.rawValue)")
     }
 }

@@ -38,20 +38,31 @@ public struct ModelSelector: Sendable {
         return model.price.cost(of: usage)
     }
 
-    /// The candidates of `tier`, cheapest first. Models whose circuit is open go last, so a call
-    /// still has somewhere to go when every model of the tier is unhealthy. Models whose context
-    /// window the request cannot fit are left out.
-    public func candidates(in tier: Tier, for features: RequestFeatures, availability: some ModelAvailability) -> [RouteCandidate] {
+    /// The candidates of `tier`, cheapest first: healthy models whose expected quality for
+    /// `skill` meets `minimumQuality` (or that have no prior), then healthy models below it,
+    /// then models whose circuit is open, so a call still has somewhere to go when every model of
+    /// the tier is unhealthy. Models whose context window the request cannot fit are left out.
+    public func candidates(
+        in tier: Tier, for features: RequestFeatures, skill: String? = nil, minimumQuality: Double? = nil, availability: some ModelAvailability
+    ) -> [RouteCandidate] {
         let models = modelsByTier[tier] ?? []
-        var healthy: [RouteCandidate] = []
+        var qualified: [RouteCandidate] = []
+        var belowQuality: [RouteCandidate] = []
         var unhealthy: [RouteCandidate] = []
-        healthy.reserveCapacity(models.count)
+        qualified.reserveCapacity(models.count)
         for model in models where model.contextWindow >= features.estimatedInputTokens {
             let candidate = RouteCandidate(model: model, expectedCostUSD: expectedCost(of: model, for: features))
-            if availability.isAvailable(model.name) { healthy.append(candidate) } else { unhealthy.append(candidate) }
+            if !availability.isAvailable(model.name) {
+                unhealthy.append(candidate)
+            } else if let minimumQuality, let quality = model.expectedQuality(for: skill), quality < minimumQuality {
+                belowQuality.append(candidate)
+            } else {
+                qualified.append(candidate)
+            }
         }
-        healthy.sort { $0.expectedCostUSD < $1.expectedCostUSD }
+        qualified.sort { $0.expectedCostUSD < $1.expectedCostUSD }
+        belowQuality.sort { $0.expectedCostUSD < $1.expectedCostUSD }
         unhealthy.sort { $0.expectedCostUSD < $1.expectedCostUSD }
-        return healthy + unhealthy
+        return qualified + belowQuality + unhealthy
     }
 }

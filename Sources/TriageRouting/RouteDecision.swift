@@ -28,6 +28,10 @@ public struct RouteDecision: Sendable {
     public var skill: String?
     public var candidates: [RouteCandidate]
     public var reasons: [String]
+    /// The complexity score, when the router computed one.
+    public var complexity: Double?
+    /// The known-hard patterns found in the request.
+    public var risks: [RiskSignal] = []
 
     public init(mode: RouteMode, tier: Tier, lane: Lane, skill: String? = nil, candidates: [RouteCandidate], reasons: [String]) {
         self.mode = mode

@@ -62,11 +62,14 @@ public struct RouteRequest: Sendable {
     /// The conversation carries provider-specific reasoning blocks: it must stay with the
     /// provider that produced them.
     public var carriesReasoning: Bool
+    /// Escalations earlier in the same run: a run whose cheap answers keep failing is harder.
+    public var priorEscalations: Int
 
     public init(
         target: RouteTarget, role: String? = nil, keyName: String? = nil, runID: String? = nil, features: RequestFeatures,
-        prompt: PromptDigest? = nil, sticky: StickyModel? = nil, carriesReasoning: Bool = false
+        prompt: PromptDigest? = nil, sticky: StickyModel? = nil, carriesReasoning: Bool = false, priorEscalations: Int = 0
     ) {
+        self.priorEscalations = priorEscalations
         self.prompt = prompt
         self.sticky = sticky
         self.carriesReasoning = carriesReasoning

@@ -37,8 +37,14 @@ public struct RoutingPolicy: Sendable {
     public var pins: [Pin]
     /// When every model of the chosen tier fails before the first byte, try the tiers above.
     public var failoverToHigherTiers: Bool
+    /// The confidence threshold: the selector prefers models whose quality prior for the skill
+    /// reaches it (`nil`: price alone decides).
+    public var minimumQuality: Double?
 
-    public init(roles: [String: RoleRule] = [:], defaultTier: Tier = .mid, pins: [Pin] = [], failoverToHigherTiers: Bool = true) {
+    public init(
+        roles: [String: RoleRule] = [:], defaultTier: Tier = .mid, pins: [Pin] = [], failoverToHigherTiers: Bool = true, minimumQuality: Double? = nil
+    ) {
+        self.minimumQuality = minimumQuality
         self.roles = roles
         self.defaultTier = defaultTier
         self.pins = pins

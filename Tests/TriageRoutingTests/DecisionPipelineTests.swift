@@ -106,13 +106,13 @@ struct FixedAvailability: ModelAvailability {
     }
 
     struct RiskyEverything: RiskPredictor {
-        func risks(for request: RouteRequest) -> [RiskSignal] {
+        func risks(for analysis: PromptAnalysis) -> [RiskSignal] {
             [RiskSignal(name: "risky-migration", score: 0.9, minimumTier: .frontier, reason: "DROP TABLE")]
         }
     }
 
     struct CountingClassifier: SkillClassifier {
-        func skill(for request: RouteRequest) -> String? { "formatting" }
+        func skill(for analysis: PromptAnalysis) -> String? { "formatting" }
     }
 
     @Test func laterStagesPlugIn() throws {

@@ -11,11 +11,17 @@ func promptRequest(_ text: String, tools: [String] = [], system: String? = nil, 
         prompt: PromptDigest(messages: messages, toolNames: tools, responseFormat: responseFormat))
 }
 
+let defaultAnalyzer = RoutingBrain().analyzer()
+
 @Suite struct PatternRiskPredictorTests {
-    let predictor = PatternRiskPredictor()
+    let predictor = PatternRiskPredictor(analyzer: defaultAnalyzer)
+
+    func risks(_ text: String, tools: [String] = []) -> [RiskSignal] {
+        predictor.risks(for: defaultAnalyzer.analyze(promptRequest(text, tools: tools)))
+    }
 
     func names(_ text: String, tools: [String] = []) -> [String] {
-        predictor.risks(for: promptRequest(text, tools: tools)).map(\.name)
+        risks(text, tools: tools).map(\.name)
     }
 
     @Test(arguments: [
@@ -28,7 +34,7 @@ func promptRequest(_ text: String, tools: [String] = [], system: String? = nil, 
         ("1. clone\n2. build\n3. run tests\n4. bump version\n5. tag\n6. publish\n7. announce", "long-dependency-chain"),
     ])
     func detects(text: String, signal: String) {
-        let risks = predictor.risks(for: promptRequest(text))
+        let risks = risks(text)
         let risk = risks.first { $0.name == signal }
         #expect(risk != nil, "expected \(signal) in \(risks.map(\.name))")
         #expect((risk?.score ?? 0) > 0 && (risk?.score ?? 2) <= 1)
@@ -61,9 +67,7 @@ func promptRequest(_ text: String, tools: [String] = [], system: String? = nil, 
                 ModelSpec(name: "f", provider: "p", tier: .frontier, price: ModelPrice(inputPerMillion: 5, outputPerMillion: 20)),
             ],
             providers: [ProviderSpec(name: "p", baseURL: "http://127.0.0.1:1/v1")])
-        let pipeline = DecisionPipeline(
-            policy: RoutingPolicy(roles: ["formatter": RoleRule(tier: .small)], defaultTier: .small), catalog: catalog,
-            classifier: KeywordSkillClassifier(), riskPredictor: PatternRiskPredictor())
+        let pipeline = RoutingBrain().pipeline(policy: RoutingPolicy(roles: ["formatter": RoleRule(tier: .small)], defaultTier: .small), catalog: catalog)
         let risky = try pipeline.decide(promptRequest("DROP TABLE sessions; then deploy to production"), availability: AllModelsAvailable())
         #expect(risky.tier == .frontier)
         #expect(risky.reasons.contains { $0.hasPrefix("risk risky-migration") })
@@ -74,7 +78,11 @@ func promptRequest(_ text: String, tools: [String] = [], system: String? = nil, 
 }
 
 @Suite struct KeywordSkillClassifierTests {
-    let classifier = KeywordSkillClassifier()
+    let classifier = KeywordSkillClassifier(analyzer: defaultAnalyzer)
+
+    func skill(_ text: String, classifier: KeywordSkillClassifier? = nil, analyzer: PromptAnalyzer = defaultAnalyzer) -> String? {
+        (classifier ?? self.classifier).skill(for: analyzer.analyze(promptRequest(text)))
+    }
 
     @Test(arguments: [
         ("Extract the invoice number and total from this email.", "extraction"),
@@ -90,16 +98,18 @@ func promptRequest(_ text: String, tools: [String] = [], system: String? = nil, 
         ("hey, thanks!", "chit-chat"),
     ])
     func namesTheSkill(text: String, skill: String) {
-        #expect(classifier.skill(for: promptRequest(text)) == skill)
+        #expect(self.skill(text) == skill)
     }
 
     @Test func onlyConfiguredLabels() {
-        let limited = KeywordSkillClassifier(skills: ["planning", "formatting"])
-        #expect(limited.skill(for: promptRequest("Translate this into French.")) == nil)
-        #expect(limited.skill(for: promptRequest("Reformat as JSON.")) == "formatting")
+        let analyzer = RoutingBrain(skills: RoutingCues.skillCues(labels: ["planning", "formatting"])).analyzer()
+        let limited = KeywordSkillClassifier(analyzer: analyzer)
+        #expect(limited.skills == ["planning", "formatting"])
+        #expect(skill("Translate this into French.", classifier: limited, analyzer: analyzer) == nil)
+        #expect(skill("Reformat as JSON.", classifier: limited, analyzer: analyzer) == "formatting")
     }
 
     @Test func noPromptNoSkill() {
-        #expect(classifier.skill(for: RouteRequest(target: .auto, features: RequestFeatures(estimatedInputTokens: 1))) == nil)
+        #expect(classifier.skill(for: defaultAnalyzer.analyze(RouteRequest(target: .auto, features: RequestFeatures(estimatedInputTokens: 1)))) == nil)
     }
 }

@@ -51,11 +51,15 @@ public struct ModelSpec: Sendable, Hashable {
     public var contextWindow: Int
     /// Typical output length, used to estimate cost before the call.
     public var expectedOutputTokens: Int
+    /// Expected answer quality (0…1) per skill, with `default` for skills not listed; empty
+    /// when unknown. Recalibration updates these priors.
+    public var quality: [String: Double]
 
     public init(
         name: String, provider: String, upstreamName: String? = nil, tier: Tier, price: ModelPrice,
-        contextWindow: Int = 128_000, expectedOutputTokens: Int = 512
+        contextWindow: Int = 128_000, expectedOutputTokens: Int = 512, quality: [String: Double] = [:]
     ) {
+        self.quality = quality
         self.name = name
         self.provider = provider
         self.upstreamName = upstreamName ?? name
@@ -90,5 +94,14 @@ public struct ModelCatalog: Sendable {
 
     public func provider(for model: ModelSpec) -> ProviderSpec? {
         providers[model.provider]
+    }
+}
+
+extension ModelSpec {
+    /// The expected quality for `skill`, falling back to the `default` prior; `nil` when the
+    /// model has no prior for it.
+    public func expectedQuality(for skill: String?) -> Double? {
+        if let skill, let prior = quality[skill] { return prior }
+        return quality["default"]
     }
 }

@@ -1,8 +1,8 @@
 import TriageCore
 
-/// The five known-hard patterns of DESIGN.md, found with phrase lists and request structure.
-/// Each detected risk has a score in 0…1, a human-readable reason naming what matched, and the
-/// tier it requires.
+/// The five known-hard patterns of DESIGN.md, read from the prompt analysis (cue phrases and
+/// request structure). Each detected risk has a score in 0…1, a human-readable reason naming
+/// what matched, and the tier it requires.
 public struct PatternRiskPredictor: RiskPredictor {
     /// The risk names, as they appear in traces and `X-Triage-Reasons`.
     public enum Signal: String, Sendable, CaseIterable {
@@ -24,66 +24,50 @@ public struct PatternRiskPredictor: RiskPredictor {
         .highConsequenceWrite: .frontier,
     ]
 
-    public init(minimumTiers: [Signal: Tier] = Self.defaultMinimumTiers) {
+    private let phrases: PhraseIndex
+    private let codeTask: Int
+    private let migration: Int
+    private let security: Int
+    private let consequence: Int
+    private let sequencing: Int
+
+    public init(analyzer: PromptAnalyzer, minimumTiers: [Signal: Tier] = Self.defaultMinimumTiers) {
         self.minimumTiers = minimumTiers
+        self.phrases = analyzer.phrases
+        func group(_ name: String) -> Int {
+            guard let index = analyzer.phrases.group(named: name) else { preconditionFailure("the analyzer lacks the built-in group \(name)") }
+            return index
+        }
+        codeTask = group("risk:code-task")
+        migration = group("risk:migration")
+        security = group("risk:security")
+        consequence = group("risk:consequence")
+        sequencing = group("risk:sequencing")
     }
 
-    static let codeTaskWords = [
-        "refactor", "bug", "fix", "function", "method", "class", "compile", "compiler", "stack trace", "exception", "implement", "module",
-        "test", "tests", "repository", "repo", "codebase",
-    ]
-    static let migrationPhrases = [
-        "alter table", "drop table", "drop column", "drop index", "drop database", "rename column", "truncate table", "migration", "migrate", "migrations",
-        "schema change", "backfill", "data migration", "deploy to production", "rollout", "roll back", "rollback",
-    ]
-    static let securityPhrases = [
-        "password", "passwords", "secret", "secrets", "api key", "private key", "encryption", "encrypt", "decrypt", "crypto", "cryptographic",
-        "oauth", "jwt", "authentication", "authorization", "permission", "permissions", "rbac", "access control", "vulnerability", "cve",
-        "sql injection", "xss", "csrf", "pii", "ssn", "social security", "credit card", "personal data", "gdpr", "hipaa", "tls certificate",
-    ]
-    static let consequencePhrases = [
-        "rm -rf", "delete from", "force push", "--force", "in production", "production database", "prod database", "payment", "payments",
-        "charge the", "refund", "wire transfer", "transfer funds", "payout", "invoice", "send to all", "email all", "mass email",
-        "delete all", "wipe", "irreversible",
-    ]
-
-    public func risks(for request: RouteRequest) -> [RiskSignal] {
-        guard let prompt = request.prompt else { return [] }
-        let text = prompt.messages.map(\.text).joined(separator: "\n")
-        let scan = TextScan(text)
+    public func risks(for analysis: PromptAnalysis) -> [RiskSignal] {
         var found: [RiskSignal] = []
-
         func add(_ signal: Signal, score: Double, reason: String) {
             guard let tier = minimumTiers[signal] else { return }
             found.append(RiskSignal(name: signal.rawValue, score: min(1, score), minimumTier: tier, reason: reason))
         }
-
-        // Missing repository context: a code task that names files but includes no code.
-        let files = scan.referencedSourceFiles
-        let codeBlocks = scan.codeBlocks.count
-        if !files.isEmpty, codeBlocks == 0, !scan.matches(Self.codeTaskWords).isEmpty {
-            add(.missingRepositoryContext, score: min(1, 0.5 + 0.1 * Double(files.count)), reason: "refers to \(files.prefix(3).joined(separator: ", ")) without their contents")
+        // Missing repository context: a code task that names source files but includes no code.
+        if analysis.fileReferenceCount > 0, analysis.codeBlocks == 0, analysis.hits[codeTask] > 0 {
+            add(
+                .missingRepositoryContext, score: 0.5 + 0.1 * Double(analysis.fileReferenceCount),
+                reason: "refers to \(analysis.fileReferences.joined(separator: ", ")) without their contents")
         }
-
         // Long dependency chains: many steps, tools or sub-goals.
-        let steps = scan.listItemCount
-        let sequencing = scan.matches(["then", "after that", "afterwards", "finally", "next", "step"]).count
-        let chainScore = Double(steps) / 8 + Double(prompt.toolNames.count) / 12 + Double(sequencing) / 6
-        if steps >= 6 || prompt.toolNames.count >= 10 || chainScore >= 1 {
-            add(.longDependencyChain, score: chainScore, reason: "\(steps) listed steps, \(prompt.toolNames.count) tools")
+        let steps = analysis.listItems
+        let sequencingWords = Int(analysis.hits[sequencing])
+        let chain = Double(steps) / 8 + Double(analysis.toolCount) / 12 + Double(sequencingWords) / 6
+        if steps >= 6 || analysis.toolCount >= 10 || chain >= 1 {
+            add(.longDependencyChain, score: chain, reason: "\(steps) listed steps, \(analysis.toolCount) tools, \(sequencingWords) sequencing words")
         }
-
-        let migrations = scan.matches(Self.migrationPhrases)
-        if !migrations.isEmpty {
-            add(.riskyMigration, score: 0.6 + 0.2 * Double(migrations.count), reason: "mentions \(migrations.prefix(3).joined(separator: ", "))")
-        }
-        let security = scan.matches(Self.securityPhrases)
-        if !security.isEmpty {
-            add(.securitySensitive, score: 0.6 + 0.2 * Double(security.count), reason: "mentions \(security.prefix(3).joined(separator: ", "))")
-        }
-        let consequences = scan.matches(Self.consequencePhrases)
-        if !consequences.isEmpty {
-            add(.highConsequenceWrite, score: 0.6 + 0.2 * Double(consequences.count), reason: "mentions \(consequences.prefix(3).joined(separator: ", "))")
+        for (signal, group) in [(Signal.riskyMigration, migration), (.securitySensitive, security), (.highConsequenceWrite, consequence)] {
+            let hits = analysis.hits[group]
+            guard hits > 0 else { continue }
+            add(signal, score: 0.6 + 0.2 * Double(hits), reason: "mentions \(analysis.matchedPhrases(group, in: phrases).joined(separator: ", "))")
         }
         return found
     }

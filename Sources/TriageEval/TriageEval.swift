@@ -1,1 +1,0 @@
-// Evaluation of routers on labeled routing data: APGR, CPT, AIQ and cost-quality curves.

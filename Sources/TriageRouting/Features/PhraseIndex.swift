@@ -1,0 +1,85 @@
+/// Named groups of cue phrases (one to three words each), matched in the single pass of the
+/// prompt scan through an open-addressing table of phrase hashes: a word costs at most three
+/// probes, whatever the number of phrases.
+public struct PhraseIndex: Sendable {
+    /// A group of phrases that count together (a skill's cues, a risk's trigger words).
+    public struct Group: Sendable, Hashable {
+        public var name: String
+        public var phrases: [String]
+        public init(name: String, phrases: [String]) {
+            self.name = name
+            self.phrases = phrases
+        }
+    }
+
+    /// A phrase found in the text.
+    public struct Match: Sendable, Hashable {
+        public var group: Int
+        public var phrase: Int
+    }
+
+    public let groups: [Group]
+    private let keys: [UInt64]
+    /// For each slot, the range of `entries` that the phrase belongs to.
+    private let starts: [UInt32]
+    private let counts: [UInt8]
+    private let entries: [Match]
+    private let mask: Int
+
+    public init(groups: [Group]) {
+        self.groups = groups
+        var byHash: [UInt64: [Match]] = [:]
+        for (groupIndex, group) in groups.enumerated() {
+            for (phraseIndex, phrase) in group.phrases.enumerated() {
+                let words = WordHash.words(phrase)
+                guard !words.isEmpty, words.count <= 3 else { continue }
+                byHash[WordHash.phrase(words), default: []].append(Match(group: groupIndex, phrase: phraseIndex))
+            }
+        }
+        var size = 16
+        while size < byHash.count * 4 { size <<= 1 }
+        var keys = [UInt64](repeating: 0, count: size)
+        var starts = [UInt32](repeating: 0, count: size)
+        var counts = [UInt8](repeating: 0, count: size)
+        var entries: [Match] = []
+        for (hash, matches) in byHash {
+            var slot = Int(truncatingIfNeeded: hash >> 7) & (size - 1)
+            while keys[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            keys[slot] = hash
+            starts[slot] = UInt32(entries.count)
+            counts[slot] = UInt8(min(matches.count, 255))
+            entries += matches.prefix(255)
+        }
+        self.keys = keys
+        self.starts = starts
+        self.counts = counts
+        self.entries = entries
+        self.mask = size - 1
+    }
+
+    /// Calls `body` with each group and phrase whose hash is `hash`.
+    @inline(__always)
+    func forEachMatch(of hash: UInt64, _ body: (Match) -> Void) {
+        var slot = Int(truncatingIfNeeded: hash >> 7) & mask
+        while true {
+            let key = keys[slot]
+            if key == 0 { return }
+            if key == hash {
+                let start = Int(starts[slot])
+                for index in start..<(start + Int(counts[slot])) { body(entries[index]) }
+                return
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// The index of the group named `name`.
+    public func group(named name: String) -> Int? {
+        groups.firstIndex { $0.name == name }
+    }
+
+    /// The text of a matched phrase.
+    public func phrase(_ match: Match) -> String {
+        groups[match.group].phrases[match.phrase]
+    }
+}

@@ -1,0 +1,296 @@
+import TriageCore
+
+/// Everything the routing layers read from a request, computed in one pass over its text by
+/// `PromptAnalyzer`: size and shape (tokens, conversation depth, tools), content (code blocks and
+/// their languages, math, lists, questions, referenced source files), cue phrases per group, and
+/// hashed word n-grams of the ask for the learned complexity model.
+public struct PromptAnalysis: Sendable {
+    public var estimatedTokens: Int
+    /// Messages in the conversation (its depth).
+    public var messageCount: Int
+    public var userTurns: Int
+    public var toolCount: Int
+    /// Tools whose names say they change something (write, delete, deploy, pay …).
+    public var mutatingToolCount: Int
+    public var codeBlocks: Int
+    /// Languages named on the opening fences of code blocks, lower-cased.
+    public var codeLanguages: [String]
+    /// Operators and LaTeX / dollar signs: `= + - * / ^ \ $ < >` between or around digits and words.
+    public var mathSymbols: Int
+    public var digits: Int
+    public var bytes: Int
+    public var words: Int
+    public var listItems: Int
+    public var questions: Int
+    /// Whether the request asks for JSON or schema-shaped output.
+    public var structuredOutput: Bool
+    /// Source files named in the text (`src/app.py`), the first few, and how many in all.
+    public var fileReferences: [String]
+    public var fileReferenceCount: Int
+    /// Words of the ask: the last paragraph of the last user message (few-shot examples and
+    /// pasted context before it are left out).
+    public var askWords: Int
+    /// Hashed unigram and bigram buckets of the ask, for the complexity model.
+    public var lexical: [UInt32]
+    /// Cue phrase hits per group of the analyzer's phrase index, in the whole text and in the
+    /// last user message.
+    public var hits: [UInt16]
+    public var askHits: [UInt16]
+    /// The first phrases matched per group, for human-readable reasons.
+    public var matches: [PhraseIndex.Match]
+    public var role: String?
+    /// Escalations earlier in the same run.
+    public var priorEscalations: Int
+
+    init(groups: Int) {
+        estimatedTokens = 0
+        messageCount = 0
+        userTurns = 0
+        toolCount = 0
+        mutatingToolCount = 0
+        codeBlocks = 0
+        codeLanguages = []
+        mathSymbols = 0
+        digits = 0
+        bytes = 0
+        words = 0
+        listItems = 0
+        questions = 0
+        structuredOutput = false
+        fileReferences = []
+        fileReferenceCount = 0
+        askWords = 0
+        lexical = []
+        hits = [UInt16](repeating: 0, count: groups)
+        askHits = [UInt16](repeating: 0, count: groups)
+        matches = []
+        role = nil
+        priorEscalations = 0
+    }
+}
+
+/// Builds `PromptAnalysis` in one pass over the bytes of a request's messages. Holds the phrase
+/// index of every cue group the classifier, risk predictor and complexity features use, so the
+/// text is read once however many layers look at it.
+public struct PromptAnalyzer: Sendable {
+    public let phrases: PhraseIndex
+    /// Lexical features are hashed into `1 << hashBits` buckets.
+    public let hashBits: Int
+    /// At most this many lexical buckets per request (the ask is capped, not the scan).
+    public static let lexicalCap = 1024
+    static let maximumMatchesPerGroup = 3
+
+    public init(groups: [PhraseIndex.Group], hashBits: Int = 16) {
+        self.phrases = PhraseIndex(groups: groups)
+        self.hashBits = hashBits
+    }
+
+    static let sourceExtensions: Set<UInt64> = Set(
+        [
+            "swift", "py", "ts", "tsx", "js", "jsx", "go", "rs", "java", "kt", "rb", "c", "cc", "cpp", "h", "hpp", "cs", "php", "scala", "sql",
+            "yaml", "yml", "toml", "json", "sh", "tf",
+        ].map { WordHash.words($0)[0] })
+
+    static let mutatingToolWords = [
+        "write", "edit", "update", "delete", "remove", "create", "insert", "put", "patch", "deploy", "send", "pay", "transfer", "exec",
+        "execute", "run", "shell", "bash", "command", "drop", "move", "rename", "commit", "push", "merge",
+    ]
+
+    public func analyze(_ request: RouteRequest) -> PromptAnalysis {
+        var analysis = PromptAnalysis(groups: phrases.groups.count)
+        analysis.estimatedTokens = request.features.estimatedInputTokens
+        analysis.role = request.role
+        analysis.priorEscalations = request.priorEscalations
+        guard let prompt = request.prompt else {
+            analysis.messageCount = request.features.messageCount
+            analysis.toolCount = request.features.toolCount
+            return analysis
+        }
+        analysis.messageCount = prompt.messages.count
+        analysis.toolCount = prompt.toolNames.count
+        analysis.structuredOutput = prompt.responseFormat != nil
+        for name in prompt.toolNames {
+            let lowered = name.lowercased()
+            if Self.mutatingToolWords.contains(where: { lowered.contains($0) }) { analysis.mutatingToolCount += 1 }
+        }
+        let lastUser = prompt.messages.lastIndex { $0.role == "user" }
+        analysis.lexical.reserveCapacity(256)
+        for (index, message) in prompt.messages.enumerated() {
+            if message.role == "user" { analysis.userTurns += 1 }
+            var text = message.text
+            text.withUTF8 { bytes in
+                var scan = Scan(analyzer: self, isAsk: index == lastUser)
+                scan.run(bytes, into: &analysis)
+            }
+        }
+        return analysis
+    }
+
+    /// The state of one message's scan.
+    struct Scan {
+        let analyzer: PromptAnalyzer
+        let isAsk: Bool
+        let mask: UInt64
+        var hash = WordHash.seed
+        var wordStart = -1
+        var previous: UInt64 = 0
+        var beforePrevious: UInt64 = 0
+        var previousEnd = -2
+        var previousStart = -1
+        var atLineStart = true
+        var lineIndent = 0
+        var blankLine = true
+        var inFence = false
+
+        init(analyzer: PromptAnalyzer, isAsk: Bool) {
+            self.analyzer = analyzer
+            self.isAsk = isAsk
+            self.mask = UInt64((1 << analyzer.hashBits) - 1)
+        }
+
+        mutating func run(_ bytes: UnsafeBufferPointer<UInt8>, into analysis: inout PromptAnalysis) {
+            analysis.bytes += bytes.count
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                if WordHash.isWordByte(byte) {
+                    if wordStart < 0 { wordStart = index }
+                    hash = WordHash.step(hash, WordHash.lowered(byte))
+                    if byte >= 0x30 && byte <= 0x39 { analysis.digits += 1 }
+                    atLineStart = false
+                    blankLine = false
+                    index += 1
+                    continue
+                }
+                if wordStart >= 0 { endWord(at: index, bytes: bytes, into: &analysis) }
+                switch byte {
+                case 0x0a:  // newline
+                    if blankLine && !inFence && isAsk { startParagraph(&analysis) }
+                    atLineStart = true
+                    blankLine = true
+                    lineIndent = 0
+                case 0x20, 0x09:
+                    if atLineStart { lineIndent += 1 }
+                case 0x60 where atLineStart && lineIndent <= 3 && index + 2 < count && bytes[index + 1] == 0x60 && bytes[index + 2] == 0x60:
+                    toggleFence(at: index + 3, bytes: bytes, into: &analysis)
+                    index += 3
+                    atLineStart = false
+                    blankLine = false
+                    continue
+                case 0x2d where atLineStart, 0x2a where atLineStart:  // "- item", "* item"
+                    if index + 1 < count, bytes[index + 1] == 0x20 { analysis.listItems += 1 }
+                    atLineStart = false
+                    blankLine = false
+                case 0x3f:
+                    analysis.questions += 1
+                    atLineStart = false
+                    blankLine = false
+                case 0x3d, 0x2b, 0x5e, 0x5c, 0x24, 0x3c, 0x3e, 0x2a, 0x2f, 0x2d:
+                    analysis.mathSymbols += 1
+                    atLineStart = false
+                    blankLine = false
+                case 0x2e, 0x29:  // "1. item", "2) item"
+                    if previousEnd == index, previousStart >= 0, lineStartsAt(previousStart, bytes), allDigits(bytes, previousStart, index) {
+                        analysis.listItems += 1
+                    }
+                    atLineStart = false
+                    blankLine = false
+                case 0x0d:
+                    break
+                default:
+                    atLineStart = false
+                    blankLine = false
+                }
+                index += 1
+            }
+            if wordStart >= 0 { endWord(at: count, bytes: bytes, into: &analysis) }
+        }
+
+        /// A blank line in the ask starts a new paragraph: only the last one feeds the lexical
+        /// features, so few-shot examples and pasted context do not drown the question.
+        mutating func startParagraph(_ analysis: inout PromptAnalysis) {
+            analysis.lexical.removeAll(keepingCapacity: true)
+            analysis.askWords = 0
+            previous = 0
+            beforePrevious = 0
+        }
+
+        func lineStartsAt(_ position: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            var cursor = position - 1
+            while cursor >= 0, bytes[cursor] == 0x20 || bytes[cursor] == 0x09 { cursor -= 1 }
+            return cursor < 0 || bytes[cursor] == 0x0a
+        }
+
+        func allDigits(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+            end - start <= 3 && (start..<end).allSatisfy { bytes[$0] >= 0x30 && bytes[$0] <= 0x39 }
+        }
+
+        mutating func toggleFence(at position: Int, bytes: UnsafeBufferPointer<UInt8>, into analysis: inout PromptAnalysis) {
+            inFence.toggle()
+            guard inFence else { return }
+            analysis.codeBlocks += 1
+            var end = position
+            while end < bytes.count, WordHash.isWordByte(bytes[end]) || bytes[end] == 0x2b || bytes[end] == 0x23 { end += 1 }
+            if end > position, analysis.codeLanguages.count < 8 {
+                let language = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<end]), as: UTF8.self).lowercased()
+                if !analysis.codeLanguages.contains(language) { analysis.codeLanguages.append(language) }
+            }
+        }
+
+        @inline(__always)
+        mutating func endWord(at end: Int, bytes: UnsafeBufferPointer<UInt8>, into analysis: inout PromptAnalysis) {
+            let word = hash | 1
+            let start = wordStart
+            analysis.words += 1
+            // Cue phrases of one, two and three words ending here.
+            let phrases = analyzer.phrases
+            let bigram = previous != 0 ? WordHash.combine(previous, word) : 0
+            record(word, &analysis, phrases)
+            if bigram != 0 {
+                record(bigram, &analysis, phrases)
+                if beforePrevious != 0 { record(WordHash.combine(WordHash.combine(beforePrevious, previous), word), &analysis, phrases) }
+            }
+            if isAsk, analysis.lexical.count < PromptAnalyzer.lexicalCap {
+                analysis.askWords += 1
+                analysis.lexical.append(UInt32(truncatingIfNeeded: (word >> 11) & mask))
+                if bigram != 0 { analysis.lexical.append(UInt32(truncatingIfNeeded: (bigram >> 11) & mask)) }
+            }
+            // `name.ext`: a referenced source file.
+            if previousEnd == start - 1, start >= 1, bytes[start - 1] == 0x2e, PromptAnalyzer.sourceExtensions.contains(word) {
+                analysis.fileReferenceCount += 1
+                if analysis.fileReferences.count < 3 {
+                    var begin = previousStart
+                    while begin > 0, WordHash.isWordByte(bytes[begin - 1]) || bytes[begin - 1] == 0x2f || bytes[begin - 1] == 0x2e || bytes[begin - 1] == 0x2d {
+                        begin -= 1
+                    }
+                    analysis.fileReferences.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[begin..<end]), as: UTF8.self))
+                }
+            }
+            beforePrevious = previous
+            previous = word
+            previousStart = start
+            previousEnd = end
+            hash = WordHash.seed
+            wordStart = -1
+        }
+
+        @inline(__always)
+        func record(_ hash: UInt64, _ analysis: inout PromptAnalysis, _ phrases: PhraseIndex) {
+            let isAsk = self.isAsk
+            phrases.forEachMatch(of: hash) { match in
+                let before = analysis.hits[match.group]
+                analysis.hits[match.group] = before &+ 1
+                if isAsk { analysis.askHits[match.group] &+= 1 }
+                if before < PromptAnalyzer.maximumMatchesPerGroup, !analysis.matches.contains(match) { analysis.matches.append(match) }
+            }
+        }
+    }
+}
+
+extension PromptAnalysis {
+    /// The distinct phrases matched in `group`, in order of first appearance.
+    public func matchedPhrases(_ group: Int, in index: PhraseIndex) -> [String] {
+        matches.filter { $0.group == group }.map { index.phrase($0) }
+    }
+}
