@@ -62,7 +62,7 @@ extension RoutingDataset {
                 if let column = scoreColumns[model], let score = Double(row[column]) { scores[model] = score }
                 if let column = costColumns[model], let cost = Double(row[column]) { costs[model] = cost }
             }
-            items.append(Item(prompt: row[promptColumn], source: sourceColumn.map { row[$0] } ?? name, scores: scores, costs: costs))
+            items.append(Item(prompt: unwrapPromptList(row[promptColumn]), source: sourceColumn.map { row[$0] } ?? name, scores: scores, costs: costs))
         }
         return RoutingDataset(name: name, models: models, items: items)
     }
@@ -76,6 +76,33 @@ extension RoutingDataset {
             return try routerBench(csv: text, name: name)
         }
     }
+}
+
+/// RouterBench stores each prompt as a Python list literal of one string (`['…\\n…']`), with
+/// its line breaks and quotes escaped; this returns the string itself. Other text is returned
+/// unchanged.
+func unwrapPromptList(_ text: String) -> String {
+    guard text.count >= 4, text.hasPrefix("['") || text.hasPrefix("[\""), text.hasSuffix("']") || text.hasSuffix("\"]") else { return text }
+    let inner = text.dropFirst(2).dropLast(2)
+    var out = ""
+    out.reserveCapacity(inner.utf8.count)
+    var escaped = false
+    for character in inner {
+        if escaped {
+            switch character {
+            case "n": out.append("\n")
+            case "t": out.append("\t")
+            case "r": break
+            default: out.append(character)
+            }
+            escaped = false
+        } else if character == "\\" {
+            escaped = true
+        } else {
+            out.append(character)
+        }
+    }
+    return out
 }
 
 /// A dataset that cannot be read.
