@@ -74,6 +74,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     validationBenchmarks()
+    brainBenchmarks()
 }
 
 enum Fixtures {

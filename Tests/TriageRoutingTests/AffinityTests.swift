@@ -84,3 +84,31 @@ import TriageRouting
         #expect(off.lookup("k") == nil)
     }
 }
+
+@Suite struct RunEscalationCountTests {
+    @Test func escalationsAreCountedPerRunAndBounded() {
+        let affinity = SessionAffinity(configuration: .init(maxSessions: 2))
+        #expect(affinity.escalations(for: "run:a") == 0)
+        affinity.noteEscalation("run:a")
+        affinity.noteEscalation("run:a")
+        affinity.noteEscalation("run:b")
+        #expect(affinity.escalations(for: "run:a") == 2)
+        #expect(affinity.escalations(for: "run:b") == 1)
+        affinity.noteEscalation("run:c")  // full: starts over
+        #expect(affinity.escalations(for: "run:a") == 0)
+        #expect(affinity.escalations(for: "run:c") == 1)
+        let off = SessionAffinity(configuration: .init(enabled: false))
+        off.noteEscalation("run:a")
+        #expect(off.escalations(for: "run:a") == 0)
+    }
+
+    @Test func earlierEscalationsRaiseTheComplexityScore() {
+        let analyzer = RoutingBrain().analyzer()
+        let features = ComplexityFeatures(analyzer: analyzer)
+        var request = promptRequest("Rename the column.")
+        let before = ComplexityModel.builtIn.score(analyzer.analyze(request), features: features)
+        request.priorEscalations = 2
+        let after = ComplexityModel.builtIn.score(analyzer.analyze(request), features: features)
+        #expect(after > before)
+    }
+}

@@ -39,7 +39,8 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
                     messageCount: chat.messageCount, toolCount: chat.toolCount, stream: chat.stream),
                 prompt: target == .auto && !fixedRole ? chat.digest() : nil,
                 sticky: sessionKey.flatMap { runtime.affinity.lookup($0) },
-                carriesReasoning: target == .auto && chat.messageCount > 1 && chat.carriesReasoning)
+                carriesReasoning: target == .auto && chat.messageCount > 1 && chat.carriesReasoning,
+                priorEscalations: sessionKey.map { runtime.affinity.escalations(for: $0) } ?? 0)
             let decision = try runtime.pipeline.decide(route, availability: runtime.health)
             let validation = runtime.config.validation.plan(
                 role: recorder.role, skill: decision.skill, requested: requested, contract: Self.contract(of: chat))

@@ -66,6 +66,7 @@ struct ChatCompletionExecutor: Sendable {
                 }
                 decision = next
                 recorder.escalate(to: next)
+                noteEscalation()
 
             case .stream(let response, let model, let started):
                 let canEscalate = escalationsLeft && policy.holdStreams
@@ -98,6 +99,7 @@ struct ChatCompletionExecutor: Sendable {
                     from: decision, servedBy: model, request: call.route, availability: runtime.health, because: "\(reason) failed")
                 decision = escalated ?? next
                 recorder.escalate(to: decision)
+                noteEscalation()
             }
         }
     }
@@ -109,6 +111,11 @@ struct ChatCompletionExecutor: Sendable {
             results.append(await AnswerJudge(runtime: runtime).judge(answer, for: call, recorder: &recorder))
         }
         return results.map(ValidatorCheck.init)
+    }
+
+    /// Counts the escalation against the run, as a feature of its next calls.
+    private func noteEscalation() {
+        if let key = call.sessionKey { runtime.affinity.noteEscalation(key) }
     }
 
     private func escalation(from decision: RouteDecision, servedBy model: ModelSpec, checks: [ValidatorCheck]) -> RouteDecision? {

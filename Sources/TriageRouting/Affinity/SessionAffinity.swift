@@ -85,4 +85,24 @@ public final class SessionAffinity: Sendable {
     }
 
     public var count: Int { entries.withLock { $0.count } }
+
+    private let escalationCounts = Mutex<[String: Int]>([:])
+
+    /// Escalations so far in the run or conversation `key`: a feature of the next call's
+    /// complexity (a run whose cheap answers keep failing is harder than it looks).
+    public func escalations(for key: String) -> Int {
+        guard configuration.enabled else { return 0 }
+        return escalationCounts.withLock { $0[key] ?? 0 }
+    }
+
+    /// Counts an escalation in `key`. The table is bounded like the sessions: when full it
+    /// starts over.
+    public func noteEscalation(_ key: String) {
+        guard configuration.enabled else { return }
+        let capacity = max(1, configuration.maxSessions)
+        escalationCounts.withLock { counts in
+            if counts[key] == nil, counts.count >= capacity { counts.removeAll(keepingCapacity: true) }
+            counts[key, default: 0] += 1
+        }
+    }
 }

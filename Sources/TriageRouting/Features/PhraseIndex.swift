@@ -25,6 +25,9 @@ public struct PhraseIndex: Sendable {
     private let counts: [UInt8]
     private let entries: [Match]
     private let mask: Int
+    /// One bit per 16-bit hash slice: a word whose bit is clear matches no phrase, which is the
+    /// answer for almost every word, found with one load.
+    private let filter: [UInt64]
 
     public init(groups: [Group]) {
         self.groups = groups
@@ -50,6 +53,12 @@ public struct PhraseIndex: Sendable {
             counts[slot] = UInt8(min(matches.count, 255))
             entries += matches.prefix(255)
         }
+        var filter = [UInt64](repeating: 0, count: 1024)
+        for hash in byHash.keys {
+            let bit = Int(truncatingIfNeeded: hash >> 40) & 0xffff
+            filter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        self.filter = filter
         self.keys = keys
         self.starts = starts
         self.counts = counts
@@ -60,6 +69,8 @@ public struct PhraseIndex: Sendable {
     /// Calls `body` with each group and phrase whose hash is `hash`.
     @inline(__always)
     func forEachMatch(of hash: UInt64, _ body: (Match) -> Void) {
+        let bit = Int(truncatingIfNeeded: hash >> 40) & 0xffff
+        guard filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return }
         var slot = Int(truncatingIfNeeded: hash >> 7) & mask
         while true {
             let key = keys[slot]

@@ -152,14 +152,19 @@ public struct PromptAnalyzer: Sendable {
             analysis.bytes += bytes.count
             var index = 0
             let count = bytes.count
+            var digits = 0
+            WordHash.wordBytes.withUnsafeBufferPointer { table in
             while index < count {
                 let byte = bytes[index]
-                if WordHash.isWordByte(byte) {
-                    if wordStart < 0 { wordStart = index }
-                    hash = WordHash.step(hash, WordHash.lowered(byte))
-                    if byte >= 0x30 && byte <= 0x39 { analysis.digits += 1 }
-                    atLineStart = false
-                    blankLine = false
+                let wordByte = table[Int(byte)]
+                if wordByte != 0 {
+                    if wordStart < 0 {
+                        wordStart = index
+                        atLineStart = false
+                        blankLine = false
+                    }
+                    hash = WordHash.step(hash, wordByte)
+                    digits &+= (byte &- 0x30) < 10 ? 1 : 0
                     index += 1
                     continue
                 }
@@ -204,6 +209,8 @@ public struct PromptAnalyzer: Sendable {
                 }
                 index += 1
             }
+            }
+            analysis.digits += digits
             if wordStart >= 0 { endWord(at: count, bytes: bytes, into: &analysis) }
         }
 
