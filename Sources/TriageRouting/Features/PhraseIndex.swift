@@ -1,7 +1,7 @@
 /// Named groups of cue phrases (one to three words each), matched in the single pass of the
 /// prompt scan through an open-addressing table of phrase hashes: a word costs at most three
 /// probes, whatever the number of phrases.
-public struct PhraseIndex: Sendable {
+public final class PhraseIndex: Sendable {
     /// A group of phrases that count together (a skill's cues, a risk's trigger words).
     public struct Group: Sendable, Hashable {
         public var name: String

@@ -128,7 +128,7 @@ public struct PromptAnalyzer: Sendable {
 
     /// The state of one message's scan.
     struct Scan {
-        let analyzer: PromptAnalyzer
+        let phraseIndex: PhraseIndex
         let isAsk: Bool
         let mask: UInt64
         var hash = WordHash.seed
@@ -143,7 +143,7 @@ public struct PromptAnalyzer: Sendable {
         var inFence = false
 
         init(analyzer: PromptAnalyzer, isAsk: Bool) {
-            self.analyzer = analyzer
+            self.phraseIndex = analyzer.phrases
             self.isAsk = isAsk
             self.mask = UInt64((1 << analyzer.hashBits) - 1)
         }
@@ -153,18 +153,19 @@ public struct PromptAnalyzer: Sendable {
             var index = 0
             let count = bytes.count
             var digits = 0
-            WordHash.wordBytes.withUnsafeBufferPointer { table in
             while index < count {
                 let byte = bytes[index]
-                let wordByte = table[Int(byte)]
-                if wordByte != 0 {
+                let folded = byte | 0x20
+                let isDigit = (byte &- 0x30) < 10
+                if byte >= 0x80 || (folded &- 0x61) < 26 || isDigit || byte == 0x5f {
+                    let wordByte = (byte &- 0x41) < 26 ? folded : byte
                     if wordStart < 0 {
                         wordStart = index
                         atLineStart = false
                         blankLine = false
                     }
                     hash = WordHash.step(hash, wordByte)
-                    digits &+= (byte &- 0x30) < 10 ? 1 : 0
+                    digits &+= isDigit ? 1 : 0
                     index += 1
                     continue
                 }
@@ -209,7 +210,6 @@ public struct PromptAnalyzer: Sendable {
                 }
                 index += 1
             }
-            }
             analysis.digits += digits
             if wordStart >= 0 { endWord(at: count, bytes: bytes, into: &analysis) }
         }
@@ -251,7 +251,7 @@ public struct PromptAnalyzer: Sendable {
             let start = wordStart
             analysis.words += 1
             // Cue phrases of one, two and three words ending here.
-            let phrases = analyzer.phrases
+            let phrases = phraseIndex
             let bigram = previous != 0 ? WordHash.combine(previous, word) : 0
             record(word, &analysis, phrases)
             if bigram != 0 {

@@ -24,13 +24,6 @@ enum WordHash {
         byte >= 0x80 || (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5f
     }
 
-    /// For each byte: its lower-cased value when it belongs to a word, else 0 — one load
-    /// instead of the range tests of `isWordByte` and `lowered`.
-    static let wordBytes: [UInt8] = (0...255).map { value in
-        let byte = UInt8(value)
-        return isWordByte(byte) ? lowered(byte) : 0
-    }
-
     @inline(__always)
     static func lowered(_ byte: UInt8) -> UInt8 {
         byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
