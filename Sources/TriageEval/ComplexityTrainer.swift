@@ -76,7 +76,7 @@ public struct ComplexityTrainer: Sendable {
                 var sum = bias
                 var standardized = [Double](repeating: 0, count: denseCount)
                 for feature in 0..<denseCount {
-                    standardized[feature] = (example.dense[feature] - mean[feature]) / scale[feature]
+                    standardized[feature] = ComplexityModel.standardized(example.dense[feature], mean: mean[feature], scale: scale[feature])
                     sum += dense[feature] * standardized[feature]
                 }
                 for bucket in example.lexical { sum += lexical[Int(bucket) & mask] * norm }

@@ -51,12 +51,19 @@ public struct ComplexityModel: Sendable, Equatable {
         denseScale: [1.0301, 0.501, 1, 1, 1, 1, 0.3699, 0.0024, 1, 1, 0.8839, 0.5684, 0.7907, 1, 0.0329],
         metadata: ["name": "built-in", "kind": "dense facts: fitted on the RouterBench train splits, hand-set where they show nothing"])
 
+    /// A dense fact in standard units, clipped to ±4 so a prompt far outside the training data
+    /// (a digit share the data never showed) cannot swing the score on one feature alone.
+    @inline(__always)
+    public static func standardized(_ value: Double, mean: Double, scale: Double) -> Double {
+        min(4, max(-4, (value - mean) / scale))
+    }
+
     /// The probability that the frontier tier is needed, in 0…1.
     public func score(_ analysis: PromptAnalysis, features: ComplexityFeatures) -> Double {
         var sum = bias
         let dense = features.dense(analysis)
         for index in 0..<denseWeights.count {
-            sum += denseWeights[index] * (dense[index] - denseMean[index]) / denseScale[index]
+            sum += denseWeights[index] * Self.standardized(dense[index], mean: denseMean[index], scale: denseScale[index])
         }
         if !lexicalWeights.isEmpty, !analysis.lexical.isEmpty {
             let mask = lexicalWeights.count - 1
