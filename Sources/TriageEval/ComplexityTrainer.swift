@@ -65,27 +65,28 @@ public struct ComplexityTrainer: Sendable {
         var denseSquares = [Double](repeating: 1e-8, count: denseCount)
         var bias = 0.0
         var biasSquares = 1e-8
+        // Standard units depend only on the data: computed once, not every epoch.
+        let standardized = examples.map { example in
+            (0..<denseCount).map { ComplexityModel.standardized(example.dense[$0], mean: mean[$0], scale: scale[$0]) }
+        }
         var order = Array(examples.indices)
         var random = SplitMix64(seed: seed)
         let mask = size - 1
         for epoch in 0..<epochs {
-            random.shuffle(&order)
+            order.shuffle(using: &random)
             for index in order {
                 let example = examples[index]
+                let facts = standardized[index]
                 let norm = example.lexical.isEmpty ? 0 : 1 / Double(example.lexical.count).squareRoot()
                 var sum = bias
-                var standardized = [Double](repeating: 0, count: denseCount)
-                for feature in 0..<denseCount {
-                    standardized[feature] = ComplexityModel.standardized(example.dense[feature], mean: mean[feature], scale: scale[feature])
-                    sum += dense[feature] * standardized[feature]
-                }
+                for feature in 0..<denseCount { sum += dense[feature] * facts[feature] }
                 for bucket in example.lexical { sum += lexical[Int(bucket) & mask] * norm }
                 let predicted = 1 / (1 + exp(-sum))
                 let error = predicted - example.label
                 biasSquares += error * error
                 bias -= learningRate * error / biasSquares.squareRoot()
                 for feature in 0..<denseCount {
-                    let gradient = error * standardized[feature] + l2 * dense[feature]
+                    let gradient = error * facts[feature] + l2 * dense[feature]
                     denseSquares[feature] += gradient * gradient
                     dense[feature] -= learningRate * gradient / denseSquares[feature].squareRoot()
                 }
@@ -121,8 +122,5 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
         z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
         return z ^ (z >> 31)
-    }
-    mutating func shuffle(_ values: inout [Int]) {
-        values.shuffle(using: &self)
     }
 }

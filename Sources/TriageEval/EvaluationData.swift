@@ -1,4 +1,5 @@
 import Foundation
+import TriageCore
 
 /// A dataset to evaluate a router on, with the strong / weak pair its metrics use.
 public struct EvaluationSet: Sendable {
@@ -93,14 +94,13 @@ public enum EvaluationData {
             let model = (file as NSString).deletingPathExtension
             models.append(model)
             for line in try read((results as NSString).appendingPathComponent(file)).split(separator: "\n") where !line.isEmpty {
-                guard let data = line.data(using: .utf8), let row = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                    let id = row["global_index"] as? String, let question = row["question"] as? String,
-                    let result = row["evaluation_result"] as? [String: Any], let score = (result["score"] as? NSNumber)?.doubleValue
+                guard let row = try? JSONParser.parse(String(line)), let id = row["global_index"]?.stringValue,
+                    let question = row["question"]?.stringValue, let score = row["evaluation_result"]?["score"]?.doubleValue
                 else { continue }
                 if prompts[id] == nil { order.append(id) }
                 prompts[id] = question
                 scores[id, default: [:]][model] = score
-                costs[id, default: [:]][model] = (result["inference_cost"] as? NSNumber)?.doubleValue
+                costs[id, default: [:]][model] = row["evaluation_result"]?["inference_cost"]?.doubleValue
             }
         }
         let items = order.map { RoutingDataset.Item(prompt: prompts[$0]!, source: "routerarena", scores: scores[$0]!, costs: costs[$0] ?? [:]) }

@@ -45,15 +45,7 @@ extension LabeledPrompt {
             guard let text = prompt.stringValue else { throw LabeledDataError("\"prompt\" must be a string") }
             messages = [PromptDigest.Message(role: "user", text: text)]
         } else if let list = row["messages"]?.arrayValue {
-            messages = list.map { message in
-                let role = message["role"]?.stringValue ?? "user"
-                switch message["content"] {
-                case .string(let text)?: return PromptDigest.Message(role: role, text: text)
-                case .array(let parts)?:
-                    return PromptDigest.Message(role: role, text: parts.compactMap { $0["text"]?.stringValue }.joined(separator: "\n"))
-                default: return PromptDigest.Message(role: role, text: "")
-                }
-            }
+            messages = list.map(PromptDigest.Message.init(openAI:))
             guard !messages.isEmpty else { throw LabeledDataError("\"messages\" is empty") }
         } else {
             throw LabeledDataError("each line needs \"prompt\" (a string) or \"messages\" (OpenAI chat messages)")

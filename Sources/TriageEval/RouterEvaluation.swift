@@ -8,18 +8,13 @@ import TriageRouting
 /// whose quality prior for the skill meets a threshold, the strongest when the complexity score
 /// is high), their hull, AIQ and the saving against always using the strongest model.
 public struct RouterEvaluation: Sendable {
-    public let brain: RoutingBrain
-    public let model: ComplexityModel
-    private let analyzer: PromptAnalyzer
-    private let features: ComplexityFeatures
-    private let classifier: KeywordSkillClassifier
+    /// The gateway's own routing layers, with `model` as the complexity model.
+    private let pipeline: DecisionPipeline
 
     public init(brain: RoutingBrain, model: ComplexityModel) {
-        self.brain = brain
-        self.model = model
-        self.analyzer = brain.analyzer()
-        self.features = ComplexityFeatures(analyzer: analyzer)
-        self.classifier = KeywordSkillClassifier(analyzer: analyzer)
+        var brain = brain
+        brain.complexity = model
+        pipeline = brain.pipeline(policy: RoutingPolicy(), catalog: ModelCatalog(models: [], providers: []))
     }
 
     /// APGR and CPTs of one scorer.
@@ -57,28 +52,30 @@ public struct RouterEvaluation: Sendable {
         public var costQuality: CostQualityReport?
     }
 
-    /// The probability that the strong model is needed, per item.
-    public func scores(_ items: [RoutingDataset.Item], progress: (Int) -> Void = { _ in }) -> [Double] {
+    /// Each item as the gateway assesses it: the complexity score (the probability that the
+    /// strong model is needed) and the skill (`default` when none is named).
+    public func assess(_ items: [RoutingDataset.Item], progress: (Int) -> Void = { _ in }) -> [(score: Double, skill: String)] {
         items.enumerated().map { index, item in
             if index % 64 == 0 { progress(index) }
-            return model.score(analyzer.analyze(LabeledPrompt(item).routeRequest), features: features)
+            let assessment = pipeline.assess(LabeledPrompt(item).routeRequest)
+            return (assessment.complexity ?? 0, assessment.skill ?? "default")
         }
-    }
-
-    func skill(_ item: RoutingDataset.Item) -> String {
-        classifier.skill(for: analyzer.analyze(LabeledPrompt(item).routeRequest)) ?? "default"
     }
 
     public func evaluate(_ set: EvaluationSet, floor: Double = 0.95, progress: (Int) -> Void = { _ in }) -> SetReport {
         let items = set.dataset.items
         let strong = items.map { $0.scores[set.strong] ?? 0 }
         let weak = items.map { $0.scores[set.weak] ?? 0 }
-        let triage = scores(items, progress: progress)
+        let assessed = assess(items, progress: progress)
+        let triage = assessed.map(\.score)
         let length = items.map { Double($0.prompt.utf8.count) }
-        func metrics(_ scores: [Double]) -> PairMetrics {
-            let curve = RoutingMetrics.pgrCurve(scores: scores, strong: strong, weak: weak)
-            return PairMetrics(apgr: RoutingMetrics.apgr(curve), cpt50: RoutingMetrics.cpt(curve, target: 0.5), cpt80: RoutingMetrics.cpt(curve, target: 0.8))
+        func metrics(_ curve: [RoutingMetrics.CurvePoint]) -> PairMetrics {
+            PairMetrics(apgr: RoutingMetrics.apgr(curve), cpt50: RoutingMetrics.cpt(curve, target: 0.5), cpt80: RoutingMetrics.cpt(curve, target: 0.8))
         }
+        func metrics(_ scores: [Double]) -> PairMetrics {
+            metrics(RoutingMetrics.pgrCurve(scores: scores, strong: strong, weak: weak))
+        }
+        let curve = RoutingMetrics.pgrCurve(scores: triage, strong: strong, weak: weak)
         var random = SplitMix64(seed: 7)
         let runs = (0..<20).map { _ in metrics(items.map { _ in Double.random(in: 0..<1, using: &random) }) }
         func mean(_ values: [Double?]) -> Double? {
@@ -88,22 +85,21 @@ public struct RouterEvaluation: Sendable {
         let randomMetrics = PairMetrics(apgr: mean(runs.map(\.apgr))!, cpt50: mean(runs.map(\.cpt50)), cpt80: mean(runs.map(\.cpt80)))
         return SetReport(
             name: set.dataset.name, items: items.count, strong: set.strong, weak: set.weak,
-            pair: [("triage", metrics(triage)), ("prompt-length", metrics(length)), ("random", randomMetrics)],
-            curve: RoutingMetrics.pgrCurve(scores: triage, strong: strong, weak: weak),
-            costQuality: costQuality(set, complexity: triage, floor: floor))
+            pair: [("triage", metrics(curve)), ("prompt-length", metrics(length)), ("random", randomMetrics)], curve: curve,
+            costQuality: costQuality(set, assessed: assessed, floor: floor))
     }
 
     /// Sweeps the selector's quality threshold (a share of the skill's best prior) and the
     /// complexity cut above which the strongest model answers. Priors come from the train split.
-    func costQuality(_ set: EvaluationSet, complexity: [Double], floor: Double) -> CostQualityReport? {
+    func costQuality(_ set: EvaluationSet, assessed: [(score: Double, skill: String)], floor: Double) -> CostQualityReport? {
         let models = set.dataset.models
         guard models.count >= 3, let train = set.train, !train.items.isEmpty,
             set.dataset.items.allSatisfy({ item in models.allSatisfy { item.costs[$0] != nil } })
         else { return nil }
         // Per-skill quality and cost priors from the train split.
         var sums: [String: [String: (quality: Double, cost: Double, count: Double)]] = [:]
-        for item in train.items {
-            for skill in [skill(item), "*"] {
+        for (item, assessment) in zip(train.items, assess(train.items)) {
+            for skill in [assessment.skill, "*"] {
                 for model in models {
                     var entry = sums[skill, default: [:]][model] ?? (0, 0, 0)
                     entry.quality += item.scores[model] ?? 0
@@ -117,7 +113,8 @@ public struct RouterEvaluation: Sendable {
         let overall = priors["*"]!
         let reference = models.max { overall[$0]!.quality < overall[$1]!.quality }!
         let items = set.dataset.items
-        let skills = items.map { priors[skill($0)] ?? overall }
+        let skills = assessed.map { priors[$0.skill] ?? overall }
+        let complexity = assessed.map(\.score)
         let sortedComplexity = complexity.sorted()
 
         func point(_ choose: (Int) -> String) -> RoutingMetrics.CostQuality {

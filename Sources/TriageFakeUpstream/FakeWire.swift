@@ -34,12 +34,7 @@ struct FakeWire: Sendable {
     func completion(_ answer: FakeAnswer) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(640 + answer.message.count)
-        buffer.writeString(#"{"id":""#)
-        buffer.writeString(id)
-        buffer.writeString(#"","object":"chat.completion","created":"#)
-        buffer.writeString(Self.created)
-        buffer.writeString(#","model":"#)
-        buffer.writeBytes(modelJSON)
+        writeObjectHead("chat.completion", into: &buffer)
         buffer.writeString(#","choices":[{"index":0,"message":"#)
         buffer.writeBytes(answer.message)
         buffer.writeString(#","logprobs":"#)
@@ -85,6 +80,18 @@ struct FakeWire: Sendable {
         buffer.writeString("}\n\n")
     }
 
+    /// `{"id":…,"object":<object>,"created":…,"model":…` — the members every object opens with.
+    private func writeObjectHead(_ object: String, into buffer: inout ByteBuffer) {
+        buffer.writeString(#"{"id":""#)
+        buffer.writeString(id)
+        buffer.writeString(#"","object":""#)
+        buffer.writeString(object)
+        buffer.writeString(#"","created":"#)
+        buffer.writeString(Self.created)
+        buffer.writeString(#","model":"#)
+        buffer.writeBytes(modelJSON)
+    }
+
     static func writeDone(into buffer: inout ByteBuffer) {
         buffer.writeString("data: [DONE]\n\n")
     }
@@ -92,12 +99,8 @@ struct FakeWire: Sendable {
     /// `data: {"id":…,"object":"chat.completion.chunk",…,"choices":` — `choices` comes last but
     /// for `usage`, as in OpenAI's chunks.
     private func writeChunkHead(into buffer: inout ByteBuffer) {
-        buffer.writeString(#"data: {"id":""#)
-        buffer.writeString(id)
-        buffer.writeString(#"","object":"chat.completion.chunk","created":"#)
-        buffer.writeString(Self.created)
-        buffer.writeString(#","model":"#)
-        buffer.writeBytes(modelJSON)
+        buffer.writeString("data: ")
+        writeObjectHead("chat.completion.chunk", into: &buffer)
         buffer.writeString(#","service_tier":"default","system_fingerprint":""#)
         buffer.writeString(Self.fingerprint)
         buffer.writeString(#"","choices":"#)

@@ -44,36 +44,44 @@ public struct DecisionPipeline: Sendable {
         case .tier(let tier):
             return try decision(mode: .forcedTier, tier: tier, skill: nil, request: request, availability: availability, reasons: ["tier \(tier.rawValue) forced by model field"])
         case .auto:
-            var reasons: [String] = []
-            if let role = request.role, let rule = policy.roles[role] {
-                reasons.append("role '\(role)' → \(rule.tier.rawValue)")
-                if rule.skipClassification {
-                    return try decision(mode: .auto, tier: rule.tier, skill: nil, request: request, availability: availability, reasons: reasons)
-                }
-            }
-            let analysis = analyzer.analyze(request)
-            let skill = classifier.skill(for: analysis)
-            if let skill { reasons.append("skill \(skill)") }
-            var tier: Tier
-            var complexity: Double?
-            if let role = request.role, let rule = policy.roles[role] {
-                tier = rule.tier
-            } else {
-                let choice = router.tier(for: analysis, skill: skill, policy: policy)
-                tier = choice.tier
-                complexity = choice.complexity
-                reasons.append(choice.reason)
-            }
-            let risks = riskPredictor.risks(for: analysis)
-            for risk in risks where risk.minimumTier > tier {
-                tier = risk.minimumTier
-                reasons.append("risk \(risk.name) (\(risk.reason)) → \(tier.rawValue)")
-            }
-            var decided = try decision(mode: .auto, tier: tier, skill: skill, request: request, availability: availability, reasons: reasons)
-            decided.complexity = complexity
-            decided.risks = risks
+            let assessment = assess(request)
+            var decided = try decision(
+                mode: .auto, tier: assessment.tier, skill: assessment.skill, request: request, availability: availability, reasons: assessment.reasons)
+            decided.complexity = assessment.complexity
+            decided.risks = assessment.risks
             return decided
         }
+    }
+
+    /// What the routing layers make of an auto-routed request before a model is picked: role
+    /// rule, skill, complexity score, risks and the tier they add up to. Fixed-tier roles skip
+    /// everything after the rule. `decide` uses it; so do `triage score` and `triage eval`.
+    public func assess(_ request: RouteRequest) -> Assessment {
+        var reasons: [String] = []
+        let rule = request.role.flatMap { policy.roles[$0] }
+        if let role = request.role, let rule {
+            reasons.append("role '\(role)' → \(rule.tier.rawValue)")
+            if rule.skipClassification { return Assessment(tier: rule.tier, reasons: reasons) }
+        }
+        let analysis = analyzer.analyze(request)
+        let skill = classifier.skill(for: analysis)
+        if let skill { reasons.append("skill \(skill)") }
+        var tier: Tier
+        var complexity: Double?
+        if let rule {
+            tier = rule.tier
+        } else {
+            let choice = router.tier(for: analysis, skill: skill, policy: policy)
+            tier = choice.tier
+            complexity = choice.complexity
+            reasons.append(choice.reason)
+        }
+        let risks = riskPredictor.risks(for: analysis)
+        for risk in risks where risk.minimumTier > tier {
+            tier = risk.minimumTier
+            reasons.append("risk \(risk.name) (\(risk.reason)) → \(tier.rawValue)")
+        }
+        return Assessment(skill: skill, tier: tier, complexity: complexity, risks: risks, reasons: reasons)
     }
 
     private func matchingPin(for request: RouteRequest) -> Pin? {

@@ -38,6 +38,24 @@ public struct TierChoice: Sendable, Hashable {
     }
 }
 
+/// The routing layers' verdict on an auto-routed request (`DecisionPipeline.assess`).
+public struct Assessment: Sendable {
+    public var skill: String?
+    public var tier: Tier
+    /// The complexity score, when the router computed one.
+    public var complexity: Double?
+    public var risks: [RiskSignal]
+    public var reasons: [String]
+
+    public init(skill: String? = nil, tier: Tier, complexity: Double? = nil, risks: [RiskSignal] = [], reasons: [String]) {
+        self.skill = skill
+        self.tier = tier
+        self.complexity = complexity
+        self.risks = risks
+        self.reasons = reasons
+    }
+}
+
 /// Picks a tier for an auto-routed request that no role rule fixes.
 public protocol TierRouter: Sendable {
     func tier(for analysis: PromptAnalysis, skill: String?, policy: RoutingPolicy) -> TierChoice

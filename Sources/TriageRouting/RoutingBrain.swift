@@ -25,8 +25,12 @@ public struct RoutingBrain: Sendable {
         self.riskTiers = riskTiers
     }
 
-    public func analyzer() -> PromptAnalyzer {
-        PromptAnalyzer(groups: RoutingCues.groups(skills: skills), hashBits: complexity?.hashBits ?? 16)
+    /// The prompt analyzer for these cue groups. It hashes the ask's n-grams when `lexical`
+    /// says so, by default only when the complexity model has lexical weights to read them.
+    public func analyzer(lexical: Bool? = nil) -> PromptAnalyzer {
+        PromptAnalyzer(
+            groups: RoutingCues.groups(skills: skills), hashBits: complexity?.hashBits ?? 16,
+            collectsLexical: lexical ?? (complexity?.lexicalWeights.isEmpty == false))
     }
 
     /// The decision pipeline: keyword skill classifier, pattern risk predictor, and the

@@ -17,35 +17,23 @@ struct Score: ParsableCommand {
     @OptionGroup var options: BrainOptions
 
     func run() throws {
-        let (brain, policy, model) = try options.load()
-        let analyzer = brain.analyzer()
-        let classifier = KeywordSkillClassifier(analyzer: analyzer)
-        let risks = PatternRiskPredictor(analyzer: analyzer, minimumTiers: brain.riskTiers)
-        let router = ComplexityTierRouter(model: model, analyzer: analyzer, thresholds: brain.thresholds, skillTiers: brain.skillTiers)
+        let (brain, policy, _) = try options.load()
+        // The same layers the gateway runs; no models are needed to assess a prompt.
+        let pipeline = brain.pipeline(policy: policy, catalog: ModelCatalog(models: [], providers: []))
         var output: [UInt8] = []
         output.reserveCapacity(1 << 16)
         while let line = readLine(strippingNewline: true) {
             if line.allSatisfy(\.isWhitespace) { continue }
             let verdict: JSONValue
             do {
-                let row = try LabeledPrompt(jsonLine: line, needsLabel: false)
-                let analysis = analyzer.analyze(row.routeRequest)
-                let skill = classifier.skill(for: analysis)
-                let found = risks.risks(for: analysis)
-                let choice = router.tier(for: analysis, skill: skill, policy: policy)
-                var tier = choice.tier
-                for risk in found where risk.minimumTier > tier { tier = risk.minimumTier }
+                let assessment = pipeline.assess(try LabeledPrompt(jsonLine: line, needsLabel: false).routeRequest)
+                let risks = assessment.risks.map { risk in
+                    JSONValue.object(JSONObject([("name", .string(risk.name)), ("score", JSONValue((risk.score * 100).rounded() / 100)), ("reason", .string(risk.reason))]))
+                }
                 verdict = .object(
                     JSONObject([
-                        ("score", JSONValue(((choice.complexity ?? 0) * 10_000).rounded() / 10_000)), ("tier", .string(tier.rawValue)),
-                        ("skill", skill.map(JSONValue.string) ?? .null),
-                        (
-                            "risks",
-                            .array(
-                                found.map { risk in
-                                    .object(JSONObject([("name", .string(risk.name)), ("score", JSONValue((risk.score * 100).rounded() / 100)), ("reason", .string(risk.reason))]))
-                                })
-                        ),
+                        ("score", JSONValue(((assessment.complexity ?? 0) * 10_000).rounded() / 10_000)), ("tier", .string(assessment.tier.rawValue)),
+                        ("skill", assessment.skill.map(JSONValue.string) ?? .null), ("risks", .array(risks)),
                     ]))
             } catch {
                 verdict = .object(JSONObject([("error", .string("\(error)"))]))

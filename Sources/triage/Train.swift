@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TriageConfig
 import TriageEval
 import TriageRouting
 
@@ -42,14 +43,11 @@ struct Train: ParsableCommand {
         for path in data { rows += try TrainingData.read(path) }
         guard !rows.isEmpty else { throw ValidationError("no labeled rows in \(data.joined(separator: ", "))") }
         let (strong, weak) = TrainingData.pair(rows, strong: strong, weak: weak)
-        var brain = RoutingBrain()
-        if let config { brain = try BrainOptions.parse(["--config", config]).load().brain }
+        let brain = try config.map { try ConfigLoader.load(path: $0).routing } ?? RoutingBrain()
         var trainer = ComplexityTrainer()
         trainer.epochs = epochs
         trainer.l2 = l2
-        let analyzer = brain.analyzer()
-        var examples = trainer.examples(rows, strong: strong, weak: weak, analyzer: analyzer)
-        if denseOnly { examples = examples.map { var example = $0; example.lexical = []; return example } }
+        let examples = trainer.examples(rows, strong: strong, weak: weak, analyzer: brain.analyzer(lexical: !denseOnly))
         guard !examples.isEmpty else { throw ValidationError("no row has a label (tier, or scores for \(strong ?? "?") and \(weak ?? "?"))") }
         let positives = examples.filter { $0.label >= 0.5 }.count
         let bar = ProgressBar(label: "training", total: epochs)

@@ -17,7 +17,7 @@ import TriageRouting
             rows += hard.map { LabeledPrompt(messages: [.init(role: "user", text: $0)], tier: .frontier) }
             rows += easy.map { LabeledPrompt(messages: [.init(role: "user", text: $0)], tier: .small) }
         }
-        let analyzer = RoutingBrain().analyzer()
+        let analyzer = RoutingBrain().analyzer(lexical: true)
         var trainer = ComplexityTrainer()
         trainer.epochs = 30
         let model = trainer.fit(trainer.examples(rows, strong: nil, weak: nil, analyzer: analyzer))
@@ -34,7 +34,7 @@ import TriageRouting
 
     @Test func trainingIsDeterministic() {
         let rows = (0..<20).map { LabeledPrompt(messages: [.init(role: "user", text: "task number \($0) " + String(repeating: "step ", count: $0))], tier: $0 % 3 == 0 ? .frontier : .small) }
-        let analyzer = RoutingBrain().analyzer()
+        let analyzer = RoutingBrain().analyzer(lexical: true)
         let trainer = ComplexityTrainer()
         let examples = trainer.examples(rows, strong: nil, weak: nil, analyzer: analyzer)
         #expect(trainer.fit(examples) == trainer.fit(examples))

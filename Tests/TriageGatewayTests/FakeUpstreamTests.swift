@@ -20,13 +20,18 @@ import TriageFakeUpstream
         var chunks: [JSONValue] { events.dropLast().compactMap { try? JSONParser.parse(String($0.dropFirst(6))) } }
     }
 
-    static func post(_ fake: FakeOpenAIUpstream, _ body: String, key: String? = "sk-test") async throws -> Reply {
+    /// Sends a chat completions request and returns the response with its body unread.
+    static func send(_ fake: FakeOpenAIUpstream, _ body: String, key: String? = "sk-test") async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: fake.baseURL + "/chat/completions")
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         if let key { request.headers.add(name: "authorization", value: "Bearer \(key)") }
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        return try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+    }
+
+    static func post(_ fake: FakeOpenAIUpstream, _ body: String, key: String? = "sk-test") async throws -> Reply {
+        let response = try await send(fake, body, key: key)
         var headers: [String: String] = [:]
         for header in response.headers { headers[header.name.lowercased()] = header.value }
         var text = ""
@@ -183,11 +188,7 @@ import TriageFakeUpstream
         try await Self.withFake { fake in
             let gate = FakeGate()
             fake.enqueue(.gatedStream(first: "Hello", rest: [" there", "!"], gate: gate), forModel: "gpt-test")
-            var request = HTTPClientRequest(url: fake.baseURL + "/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "authorization", value: "Bearer sk-test")
-            request.body = .bytes(ByteBuffer(string: Self.chat(stream: true)))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await Self.send(fake, Self.chat(stream: true))
             var iterator = response.body.makeAsyncIterator()
             var received = ""
             while !received.contains("Hello"), let part = try await iterator.next() { received += String(buffer: part) }
@@ -214,11 +215,7 @@ import TriageFakeUpstream
         try await Self.withFake { fake in
             fake.enqueue(.slowStream(chunks: Array(repeating: "tick ", count: 100), delayMilliseconds: 10), forModel: "gpt-test")
             do {
-                var request = HTTPClientRequest(url: fake.baseURL + "/chat/completions")
-                request.method = .POST
-                request.headers.add(name: "authorization", value: "Bearer sk-test")
-                request.body = .bytes(ByteBuffer(string: Self.chat(stream: true)))
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                let response = try await Self.send(fake, Self.chat(stream: true))
                 var iterator = response.body.makeAsyncIterator()
                 _ = try await iterator.next()
             }

@@ -11,7 +11,7 @@ func promptRequest(_ text: String, tools: [String] = [], system: String? = nil, 
         prompt: PromptDigest(messages: messages, toolNames: tools, responseFormat: responseFormat))
 }
 
-let defaultAnalyzer = RoutingBrain().analyzer()
+let defaultAnalyzer = RoutingBrain().analyzer(lexical: true)
 
 @Suite struct PatternRiskPredictorTests {
     let predictor = PatternRiskPredictor(analyzer: defaultAnalyzer)

@@ -199,17 +199,7 @@ public struct OpenAIChatRequest: Sendable {
 extension OpenAIChatRequest {
     /// The request's text for the routing layers (skill classifier, risk predictor).
     public func digest() -> PromptDigest {
-        var messages: [PromptDigest.Message] = []
-        for message in body["messages"]?.arrayValue ?? [] {
-            let role = message["role"]?.stringValue ?? "user"
-            var text = ""
-            switch message["content"] {
-            case .string(let content)?: text = content
-            case .array(let parts)?: text = parts.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
-            default: break
-            }
-            messages.append(PromptDigest.Message(role: role, text: text))
-        }
+        let messages = (body["messages"]?.arrayValue ?? []).map(PromptDigest.Message.init(openAI:))
         let tools = (body["tools"]?.arrayValue ?? []).compactMap { $0["function"]?["name"]?.stringValue }
         return PromptDigest(messages: messages, toolNames: tools, responseFormat: body["response_format"]?["type"]?.stringValue)
     }

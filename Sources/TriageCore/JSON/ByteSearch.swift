@@ -2,38 +2,20 @@
 public enum ByteSearch {
     /// The index of the first occurrence of `needle` in `haystack`, or `nil`.
     public static func firstIndex(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let first = needle.first, needle.count <= haystack.count else { return nil }
-        let last = haystack.count - needle.count
-        var index = 0
-        while index <= last {
-            if haystack[index] == first {
-                var matched = true
-                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                if matched { return index }
-            }
-            index += 1
-        }
-        return nil
+        guard !needle.isEmpty, needle.count <= haystack.count else { return nil }
+        return (0...(haystack.count - needle.count)).first { matches(needle, in: haystack, at: $0) }
     }
 
     /// The index of the last occurrence of `needle` in `haystack`, or `nil`.
     public static func lastIndex(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let first = needle.first, needle.count <= haystack.count else { return nil }
-        var index = haystack.count - needle.count
-        while index >= 0 {
-            if haystack[index] == first {
-                var matched = true
-                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                if matched { return index }
-            }
-            index -= 1
-        }
-        return nil
+        guard !needle.isEmpty, needle.count <= haystack.count else { return nil }
+        return (0...(haystack.count - needle.count)).reversed().first { matches(needle, in: haystack, at: $0) }
+    }
+
+    @inline(__always)
+    private static func matches(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        guard haystack[index] == needle[0] else { return false }
+        for offset in 1..<needle.count where haystack[index + offset] != needle[offset] { return false }
+        return true
     }
 }

@@ -27,3 +27,16 @@ public struct PromptDigest: Sendable, Hashable {
         messages.last { $0.role == "user" }?.text ?? ""
     }
 }
+
+extension PromptDigest.Message {
+    /// An OpenAI chat message: its role (default `user`) and its text — the string content, or
+    /// the text parts of a content array joined by line breaks.
+    public init(openAI message: JSONValue) {
+        let role = message["role"]?.stringValue ?? "user"
+        switch message["content"] {
+        case .string(let text)?: self.init(role: role, text: text)
+        case .array(let parts)?: self.init(role: role, text: parts.compactMap { $0["text"]?.stringValue }.joined(separator: "\n"))
+        default: self.init(role: role, text: "")
+        }
+    }
+}

@@ -40,8 +40,8 @@ public struct ComplexityModel: Sendable, Equatable {
 
     /// The built-in scorer used when no model file is configured; needs no training data. The
     /// weights of the facts the RouterBench train splits vary (size, math, digits, questions,
-    /// cue counts, file references) are what `triage train --dense-only --l2 0.01 --epochs 20`
-    /// fits on them (gpt-4 vs mixtral); the facts those prompts never show (tools, code blocks,
+    /// cue counts, file references) were fitted on them (gpt-4 vs mixtral) with
+    /// `triage train --dense-only --l2 0.01 --epochs 20`, before standard units were clipped; the facts those prompts never show (tools, code blocks,
     /// structured output, lists, conversation depth, earlier escalations) carry hand-set weights
     /// on their raw values.
     public static let builtIn = ComplexityModel(

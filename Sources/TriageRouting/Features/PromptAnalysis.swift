@@ -5,67 +5,46 @@ import TriageCore
 /// their languages, math, lists, questions, referenced source files), cue phrases per group, and
 /// hashed word n-grams of the ask for the learned complexity model.
 public struct PromptAnalysis: Sendable {
-    public var estimatedTokens: Int
+    public var estimatedTokens: Int = 0
     /// Messages in the conversation (its depth).
-    public var messageCount: Int
-    public var userTurns: Int
-    public var toolCount: Int
+    public var messageCount: Int = 0
+    public var userTurns: Int = 0
+    public var toolCount: Int = 0
     /// Tools whose names say they change something (write, delete, deploy, pay …).
-    public var mutatingToolCount: Int
-    public var codeBlocks: Int
+    public var mutatingToolCount: Int = 0
+    public var codeBlocks: Int = 0
     /// Languages named on the opening fences of code blocks, lower-cased.
-    public var codeLanguages: [String]
+    public var codeLanguages: [String] = []
     /// Operators and LaTeX / dollar signs: `= + - * / ^ \ $ < >` between or around digits and words.
-    public var mathSymbols: Int
-    public var digits: Int
-    public var bytes: Int
-    public var words: Int
-    public var listItems: Int
-    public var questions: Int
+    public var mathSymbols: Int = 0
+    public var digits: Int = 0
+    public var bytes: Int = 0
+    public var words: Int = 0
+    public var listItems: Int = 0
+    public var questions: Int = 0
     /// Whether the request asks for JSON or schema-shaped output.
-    public var structuredOutput: Bool
+    public var structuredOutput: Bool = false
     /// Source files named in the text (`src/app.py`), the first few, and how many in all.
-    public var fileReferences: [String]
-    public var fileReferenceCount: Int
+    public var fileReferences: [String] = []
+    public var fileReferenceCount: Int = 0
     /// Words of the ask: the last paragraph of the last user message (few-shot examples and
     /// pasted context before it are left out).
-    public var askWords: Int
+    public var askWords: Int = 0
     /// Hashed unigram and bigram buckets of the ask, for the complexity model.
-    public var lexical: [UInt32]
+    public var lexical: [UInt32] = []
     /// Cue phrase hits per group of the analyzer's phrase index, in the whole text and in the
     /// last user message.
     public var hits: [UInt16]
     public var askHits: [UInt16]
     /// The first phrases matched per group, for human-readable reasons.
-    public var matches: [PhraseIndex.Match]
-    public var role: String?
+    public var matches: [PhraseIndex.Match] = []
+    public var role: String? = nil
     /// Escalations earlier in the same run.
-    public var priorEscalations: Int
+    public var priorEscalations: Int = 0
 
     init(groups: Int) {
-        estimatedTokens = 0
-        messageCount = 0
-        userTurns = 0
-        toolCount = 0
-        mutatingToolCount = 0
-        codeBlocks = 0
-        codeLanguages = []
-        mathSymbols = 0
-        digits = 0
-        bytes = 0
-        words = 0
-        listItems = 0
-        questions = 0
-        structuredOutput = false
-        fileReferences = []
-        fileReferenceCount = 0
-        askWords = 0
-        lexical = []
         hits = [UInt16](repeating: 0, count: groups)
-        askHits = [UInt16](repeating: 0, count: groups)
-        matches = []
-        role = nil
-        priorEscalations = 0
+        askHits = hits
     }
 }
 
@@ -76,11 +55,15 @@ public struct PromptAnalyzer: Sendable {
     public let phrases: PhraseIndex
     /// Lexical features are hashed into `1 << hashBits` buckets.
     public let hashBits: Int
+    /// Whether to hash the ask's n-grams at all: only a complexity model with lexical weights
+    /// reads them, so without one the hot path skips the work.
+    public let collectsLexical: Bool
     /// At most this many lexical buckets per request (the ask is capped, not the scan).
     public static let lexicalCap = 1024
     static let maximumMatchesPerGroup = 3
 
-    public init(groups: [PhraseIndex.Group], hashBits: Int = 16) {
+    public init(groups: [PhraseIndex.Group], hashBits: Int = 16, collectsLexical: Bool = true) {
+        self.collectsLexical = collectsLexical
         self.phrases = PhraseIndex(groups: groups)
         self.hashBits = hashBits
     }
@@ -114,7 +97,7 @@ public struct PromptAnalyzer: Sendable {
             if Self.mutatingToolWords.contains(where: { lowered.contains($0) }) { analysis.mutatingToolCount += 1 }
         }
         let lastUser = prompt.messages.lastIndex { $0.role == "user" }
-        analysis.lexical.reserveCapacity(256)
+        if collectsLexical { analysis.lexical.reserveCapacity(256) }
         for (index, message) in prompt.messages.enumerated() {
             if message.role == "user" { analysis.userTurns += 1 }
             var text = message.text
@@ -130,6 +113,7 @@ public struct PromptAnalyzer: Sendable {
     struct Scan {
         let phraseIndex: PhraseIndex
         let isAsk: Bool
+        let collectsLexical: Bool
         let mask: UInt64
         var hash = WordHash.seed
         var wordStart = -1
@@ -145,6 +129,7 @@ public struct PromptAnalyzer: Sendable {
         init(analyzer: PromptAnalyzer, isAsk: Bool) {
             self.phraseIndex = analyzer.phrases
             self.isAsk = isAsk
+            self.collectsLexical = isAsk && analyzer.collectsLexical
             self.mask = UInt64((1 << analyzer.hashBits) - 1)
         }
 
@@ -258,8 +243,8 @@ public struct PromptAnalyzer: Sendable {
                 record(bigram, &analysis, phrases)
                 if beforePrevious != 0 { record(WordHash.combine(WordHash.combine(beforePrevious, previous), word), &analysis, phrases) }
             }
-            if isAsk, analysis.lexical.count < PromptAnalyzer.lexicalCap {
-                analysis.askWords += 1
+            if isAsk { analysis.askWords += 1 }
+            if collectsLexical, analysis.lexical.count < PromptAnalyzer.lexicalCap {
                 analysis.lexical.append(UInt32(truncatingIfNeeded: (word >> 11) & mask))
                 if bigram != 0 { analysis.lexical.append(UInt32(truncatingIfNeeded: (bigram >> 11) & mask)) }
             }
