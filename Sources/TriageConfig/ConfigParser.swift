@@ -16,7 +16,7 @@ struct ConfigParser {
 
     static let sections: Set<String> = [
         "server", "storage", "providers", "models", "default_tier", "roles", "pins", "failover", "circuit_breaker", "auth", "validation",
-        "stickiness", "routing",
+        "stickiness", "routing", "observability", "alerts", "policy", "recalibration",
     ]
 
     /// The longest duration (seconds) any timeout or wait may be set to: one day.
@@ -53,6 +53,9 @@ struct ConfigParser {
         }
         if let node = section("stickiness") { config.stickiness = try parseStickiness(node) }
         if let node = section("routing") { config.routing = try parseBrain(node, policy: &config.policy) }
+        if let node = section("observability") { config.observability = try parseObservability(node) }
+        if let node = section("alerts") { config.alerts = try parseAlerts(node) }
+        if let node = section("policy") { config.policyReload = try parsePolicyReload(node) }
         config.warnings = warnings
         return config
     }

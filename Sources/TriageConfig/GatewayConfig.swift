@@ -60,6 +60,12 @@ public struct GatewayConfig: Sendable {
     public var stickiness = SessionAffinity.Configuration()
     /// Skill labels, complexity model and thresholds, risk tiers.
     public var routing = RoutingBrain()
+    /// Spans, metrics and the dashboard (`observability:`).
+    public var observability = ObservabilitySettings()
+    /// Cost and quality alerts (`alerts:`); `nil` when not configured.
+    public var alerts: AlertSettings?
+    /// Hot reload of tuned policy versions (`policy:`).
+    public var policyReload = PolicyReloadSettings()
     /// When empty, the gateway accepts calls without a key (single-user, loopback setups).
     public var clientKeys: [ClientKey] = []
     /// Problems that do not stop start-up (a provider key that is not set), for the log. They

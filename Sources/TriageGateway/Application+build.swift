@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import OTel
 import ServiceLifecycle
 import TriageConfig
 import TriageProviders
@@ -17,19 +18,31 @@ public func buildGateway(
         store: store, batchSize: config.storage.traceBatchSize, capacity: config.storage.traceBufferCapacity,
         flushInterval: .milliseconds(config.storage.traceFlushMilliseconds), logger: logger)
     let upstream = UpstreamClient()
-    let runtime = GatewayRuntime(config: config, traces: traces, upstream: upstream, logger: logger)
+    var services: [any Service] = []
+    var telemetry: CallTelemetry?
+    if let otlp = config.observability.otlp {
+        let (tracer, exporter) = try OTel.makeTracingBackend(configuration: .triage(otlp, logger: logger))
+        telemetry = CallTelemetry(tracer: tracer)
+        services.append(exporter)
+    }
+    let runtime = GatewayRuntime(config: config, store: store, traces: traces, upstream: upstream, telemetry: telemetry, logger: logger)
     for warning in config.warnings { logger.warning("\(warning)") }
+    services += [UpstreamClientService(client: upstream), traces]
 
     let router = Router(context: BasicRequestContext.self)
     router.middlewares.add(OpenAIErrorMiddleware())
     ChatCompletionsController(runtime: runtime).addRoutes(to: router)
     ModelsController(runtime: runtime).addRoutes(to: router)
     HealthController(runtime: runtime).addRoutes(to: router)
+    FeedbackController(runtime: runtime).addRoutes(to: router)
+    if config.observability.metrics { MetricsController(runtime: runtime).addRoutes(to: router) }
 
     return Application(
         router: router,
         configuration: .init(address: .hostname(host ?? config.server.host, port: port ?? config.server.port), serverName: nil),
-        services: [UpstreamClientService(client: upstream), traces],
+        // Shut down in reverse: the server first, then the trace writer, the upstream client,
+        // and the span exporter last so it flushes the spans of the final calls.
+        services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
 }
@@ -41,5 +54,26 @@ struct UpstreamClientService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         try await client.shutdown()
+    }
+}
+
+extension OTel.Configuration {
+    /// Traces only (metrics are served by `/metrics`, logs stay with swift-log), exported over
+    /// OTLP/HTTP as configured; the standard `OTEL_*` environment variables still override.
+    static func triage(_ settings: OTLPSettings, logger: Logger) -> OTel.Configuration {
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = settings.serviceName
+        configuration.diagnosticLogger = .custom(logger)
+        configuration.propagators = [.traceContext]
+        configuration.metrics.enabled = false
+        configuration.logs.enabled = false
+        configuration.traces.enabled = true
+        configuration.traces.exporter = .otlp
+        configuration.traces.sampler = .parentBasedTraceIDRatio(ratio: settings.sampleRatio) ?? .parentBasedAlwaysOn
+        configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(settings.exportDelayMilliseconds)
+        configuration.traces.otlpExporter.endpoint = settings.endpoint
+        configuration.traces.otlpExporter.protocol = settings.wireProtocol == .json ? .httpJSON : .httpProtobuf
+        configuration.traces.otlpExporter.headers = settings.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return configuration
     }
 }

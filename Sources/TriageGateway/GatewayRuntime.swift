@@ -1,4 +1,6 @@
 import Logging
+import Synchronization
+import Tracing
 import TriageCodecs
 import TriageConfig
 import TriageCore
@@ -6,27 +8,68 @@ import TriageProviders
 import TriageRouting
 import TriageStore
 
-/// The long-lived parts every request uses: configuration, the decision pipeline, model health,
+/// The routing policy a request is decided under: the configured policy with the active tuned
+/// version applied. A request keeps the snapshot it started with (escalations included), so a
+/// policy swap never changes a call half-way.
+public struct RoutingSnapshot: Sendable {
+    public let pipeline: DecisionPipeline
+    /// The tuned policy version in force; `nil` for the configuration as loaded.
+    public let version: Int?
+
+    public init(pipeline: DecisionPipeline, version: Int?) {
+        self.pipeline = pipeline
+        self.version = version
+    }
+}
+
+/// The long-lived parts every request uses: configuration, the routing snapshot, model health,
 /// session affinity, the upstream client and the trace writer.
 public final class GatewayRuntime: Sendable {
     public let config: GatewayConfig
-    public let pipeline: DecisionPipeline
+    private let routingState: Mutex<RoutingSnapshot>
     public let health: HealthRegistry
     public let affinity: SessionAffinity
     public let upstream: UpstreamClient
     public let traces: TraceWriter
+    /// Where traces, feedback and policy versions are read back from.
+    public let store: SQLiteTraceStore
     public let authenticator: ClientAuthenticator
+    public let metrics: GatewayMetrics
+    /// Span export; `nil` when tracing is off.
+    public let telemetry: CallTelemetry?
     public let logger: Logger
 
-    public init(config: GatewayConfig, traces: TraceWriter, upstream: UpstreamClient = UpstreamClient(), logger: Logger) {
+    public init(
+        config: GatewayConfig, store: SQLiteTraceStore, traces: TraceWriter, upstream: UpstreamClient = UpstreamClient(), telemetry: CallTelemetry? = nil,
+        logger: Logger
+    ) {
+        self.metrics = GatewayMetrics(knownRoles: config.policy.roles.keys)
+        self.telemetry = telemetry
         self.config = config
-        self.pipeline = config.routing.pipeline(policy: config.policy, catalog: config.catalog)
+        self.store = store
+        self.routingState = Mutex(RoutingSnapshot(pipeline: config.routing.pipeline(policy: config.policy, catalog: config.catalog), version: nil))
         self.health = HealthRegistry(configuration: config.circuitBreaker)
         self.affinity = SessionAffinity(configuration: config.stickiness)
         self.upstream = upstream
         self.traces = traces
         self.authenticator = ClientAuthenticator(keys: config.clientKeys)
         self.logger = logger
+    }
+
+    /// Hands a finished call's trace to the metrics, the span exporter (when on) and the
+    /// trace writer.
+    func finish(_ trace: TraceRecord, spanParent: ServiceContext?) async {
+        metrics.observe(trace)
+        telemetry?.emit(trace, parent: spanParent)
+        await traces.record(trace)
+    }
+
+    /// The routing policy new requests are decided under.
+    public var routing: RoutingSnapshot { routingState.withLock { $0 } }
+
+    /// Puts a new routing policy in force for requests that start from now on.
+    public func install(_ snapshot: RoutingSnapshot) {
+        routingState.withLock { $0 = snapshot }
     }
 
     /// Remembers the model that served a turn of a tracked run or conversation.

@@ -8,6 +8,8 @@ public struct RoutingBrain: Sendable {
     public var skills: [(skill: String, phrases: [String])]
     /// Minimum tier per skill.
     public var skillTiers: [String: Tier]
+    /// The tier of a skill's middle complexity band, where it differs from the default tier.
+    public var skillBandTiers: [String: Tier] = [:]
     /// When `nil`, calls without a role rule go to the policy's default tier.
     public var complexity: ComplexityModel?
     public var thresholds: ComplexityThresholds
@@ -38,7 +40,7 @@ public struct RoutingBrain: Sendable {
     public func pipeline(policy: RoutingPolicy, catalog: ModelCatalog) -> DecisionPipeline {
         let analyzer = analyzer()
         let router: any TierRouter =
-            complexity.map { ComplexityTierRouter(model: $0, analyzer: analyzer, thresholds: thresholds, skillTiers: skillTiers) } ?? DefaultTierRouter()
+            complexity.map { ComplexityTierRouter(model: $0, analyzer: analyzer, thresholds: thresholds, skillTiers: skillTiers, skillBandTiers: skillBandTiers) } ?? DefaultTierRouter()
         return DecisionPipeline(
             policy: policy, catalog: catalog, analyzer: analyzer, classifier: KeywordSkillClassifier(analyzer: analyzer),
             riskPredictor: PatternRiskPredictor(analyzer: analyzer, minimumTiers: riskTiers), router: router)

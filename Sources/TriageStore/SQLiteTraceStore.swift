@@ -4,7 +4,7 @@ import TriageCore
 
 /// Traces in an embedded SQLite database (WAL mode), for a single gateway node.
 public final class SQLiteTraceStore: TraceStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     public init(path: String) throws {
@@ -65,14 +65,42 @@ public final class SQLiteTraceStore: TraceStore {
                     ALTER TABLE traces ADD COLUMN validation TEXT;
                     """)
         }
+        migrator.registerMigration("v3-feedback-policies") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE traces ADD COLUMN routed_tier TEXT;
+                    ALTER TABLE traces ADD COLUMN complexity REAL;
+                    ALTER TABLE traces ADD COLUMN risks TEXT;
+                    ALTER TABLE traces ADD COLUMN policy_version INTEGER;
+                    CREATE TABLE feedback (
+                        id INTEGER PRIMARY KEY,
+                        request_id TEXT,
+                        run_id TEXT,
+                        score REAL NOT NULL,
+                        correct_tier TEXT,
+                        comment TEXT,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE INDEX feedback_request_id ON feedback(request_id);
+                    CREATE INDEX feedback_run_id ON feedback(run_id);
+                    CREATE TABLE policy_versions (
+                        version INTEGER PRIMARY KEY,
+                        created_at REAL NOT NULL,
+                        based_on INTEGER,
+                        summary TEXT NOT NULL,
+                        changes TEXT NOT NULL,
+                        tuning TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 
     private static let insertSQL = """
         INSERT OR REPLACE INTO traces (request_id, run_id, started_at, endpoint, role, key_name, requested_model, mode, tier, lane,
             skill, model, provider, stream, status, http_status, input_tokens, output_tokens, cached_input_tokens, cost_usd,
-            latency_ms, ttft_ms, reasons, attempts, error, escalations, validation)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            latency_ms, ttft_ms, reasons, attempts, error, escalations, validation, routed_tier, complexity, risks, policy_version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     public func insert(_ traces: [TraceRecord]) async throws {
@@ -87,7 +115,7 @@ public final class SQLiteTraceStore: TraceStore {
     static func arguments(for trace: TraceRecord) throws -> StatementArguments {
         let reasons = JSONWriter.string(.array(trace.reasons.map(JSONValue.string)))
         let attempts = JSONWriter.string(.array(trace.attempts.map(\.json)))
-        // Concrete database values, not existentials: binding 27 columns per trace is on the
+        // Concrete database values, not existentials: binding 31 columns per trace is on the
         // trace writer's hot path.
         func optional(_ value: (some DatabaseValueConvertible)?) -> DatabaseValue { value?.databaseValue ?? .null }
         let values: [DatabaseValue] = [
@@ -97,7 +125,8 @@ public final class SQLiteTraceStore: TraceStore {
             trace.status.rawValue.databaseValue, trace.httpStatus.databaseValue, trace.usage.inputTokens.databaseValue,
             trace.usage.outputTokens.databaseValue, trace.usage.cachedInputTokens.databaseValue, trace.costUSD.databaseValue,
             trace.latencyMs.databaseValue, optional(trace.timeToFirstTokenMs), reasons.databaseValue, attempts.databaseValue,
-            optional(trace.error), trace.escalations.databaseValue, optional(trace.validation?.rawValue),
+            optional(trace.error), trace.escalations.databaseValue, optional(trace.validation?.rawValue), optional(trace.routedTier),
+            optional(trace.complexity), trace.risks.isEmpty ? .null : trace.risks.joined(separator: ",").databaseValue, optional(trace.policyVersion),
         ]
         return StatementArguments(values)
     }
@@ -131,7 +160,9 @@ public final class SQLiteTraceStore: TraceStore {
             costUSD: row["cost_usd"], latencyMs: row["latency_ms"], timeToFirstTokenMs: row["ttft_ms"],
             reasons: (try JSONParser.parse(reasonsText)).arrayValue?.compactMap(\.stringValue) ?? [],
             attempts: (try JSONParser.parse(attemptsText)).arrayValue?.compactMap(AttemptRecord.init(json:)) ?? [],
-            error: row["error"], escalations: row["escalations"], validation: (row["validation"] as String?).flatMap(ValidationStatus.init(rawValue:)))
+            error: row["error"], escalations: row["escalations"], validation: (row["validation"] as String?).flatMap(ValidationStatus.init(rawValue:)),
+            routedTier: row["routed_tier"], complexity: row["complexity"],
+            risks: (row["risks"] as String?).map { $0.split(separator: ",").map(String.init) } ?? [], policyVersion: row["policy_version"])
     }
 
     public func spend(by dimension: SpendDimension, from: Date, to: Date) async throws -> [SpendRow] {

@@ -40,6 +40,8 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
     /// (circuit open), "failed_mid_stream", "cancelled", "judge".
     public var outcome: String
     public var status: Int?
+    /// When the attempt started, in milliseconds after the call started.
+    public var startOffsetMs: Double?
     public var latencyMs: Double
     public var detail: String?
     /// Tokens the attempt used, when it got an answer (failed validations are billed too).
@@ -49,9 +51,10 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
     public var checks: [ValidatorCheck]
 
     public init(
-        model: String, provider: String, outcome: String, status: Int? = nil, latencyMs: Double, detail: String? = nil, usage: Usage? = nil,
-        costUSD: Double? = nil, checks: [ValidatorCheck] = []
+        model: String, provider: String, outcome: String, status: Int? = nil, startOffsetMs: Double? = nil, latencyMs: Double, detail: String? = nil,
+        usage: Usage? = nil, costUSD: Double? = nil, checks: [ValidatorCheck] = []
     ) {
+        self.startOffsetMs = startOffsetMs
         self.model = model
         self.provider = provider
         self.outcome = outcome
@@ -72,6 +75,7 @@ extension AttemptRecord {
         object["provider"] = .string(provider)
         object["outcome"] = .string(outcome)
         if let status { object["status"] = JSONValue(status) }
+        if let startOffsetMs { object["start_ms"] = JSONValue((startOffsetMs * 1000).rounded() / 1000) }
         object["latency_ms"] = JSONValue(latencyMs)
         if let detail { object["detail"] = .string(detail) }
         if let usage {
@@ -107,7 +111,7 @@ extension AttemptRecord {
             return ValidatorCheck(validator: name, passed: passed, detail: entry["detail"]?.stringValue)
         }
         self.init(
-            model: model, provider: provider, outcome: outcome, status: json["status"]?.intValue,
+            model: model, provider: provider, outcome: outcome, status: json["status"]?.intValue, startOffsetMs: json["start_ms"]?.doubleValue,
             latencyMs: json["latency_ms"]?.doubleValue ?? 0, detail: json["detail"]?.stringValue, usage: usage,
             costUSD: json["cost_usd"]?.doubleValue, checks: checks)
     }
@@ -143,14 +147,27 @@ public struct TraceRecord: Sendable, Equatable {
     public var escalations: Int
     /// `nil` when no validator applied.
     public var validation: ValidationStatus?
+    /// The tier the router chose before any escalation (`tier` is the one that served).
+    public var routedTier: String?
+    /// The routing brain's complexity score, when it computed one.
+    public var complexity: Double?
+    /// Names of the known-hard patterns the risk predictor found.
+    public var risks: [String]
+    /// The routing policy version that made the decision (`nil`: the configuration as loaded).
+    public var policyVersion: Int?
 
     public init(
         requestID: String, runID: String? = nil, startedAt: Date, endpoint: String, role: String? = nil, keyName: String? = nil,
         requestedModel: String, mode: String, tier: String? = nil, lane: String? = nil, skill: String? = nil, model: String? = nil,
         provider: String? = nil, stream: Bool = false, status: TraceStatus, httpStatus: Int, usage: Usage = .zero, costUSD: Double = 0,
         latencyMs: Double, timeToFirstTokenMs: Double? = nil, reasons: [String] = [], attempts: [AttemptRecord] = [], error: String? = nil,
-        escalations: Int = 0, validation: ValidationStatus? = nil
+        escalations: Int = 0, validation: ValidationStatus? = nil, routedTier: String? = nil, complexity: Double? = nil, risks: [String] = [],
+        policyVersion: Int? = nil
     ) {
+        self.routedTier = routedTier
+        self.complexity = complexity
+        self.risks = risks
+        self.policyVersion = policyVersion
         self.escalations = escalations
         self.validation = validation
         self.requestID = requestID

@@ -14,6 +14,9 @@ public final class TraceWriter: Service {
         var stopped = false
         var backpressureEvents = 0
         var writeFailures = 0
+        /// Batches taken from the buffer whose insert has not finished yet.
+        var inFlight: [Int: [TraceRecord]] = [:]
+        var nextBatchID = 0
     }
 
     private let store: any TraceStore
@@ -68,6 +71,17 @@ public final class TraceWriter: Service {
         state.withLock { $0.buffer.count + $0.waiting.count }
     }
 
+    /// Whether a trace of this request (or of this run) is recorded but not written yet.
+    public func isPending(requestID: String? = nil, runID: String? = nil) -> Bool {
+        func matches(_ trace: TraceRecord) -> Bool {
+            (requestID != nil && trace.requestID == requestID) || (requestID == nil && runID != nil && trace.runID == runID)
+        }
+        return state.withLock { state in
+            state.buffer.contains(where: matches) || state.waiting.contains { matches($0.0) }
+                || state.inFlight.values.contains { $0.contains(where: matches) }
+        }
+    }
+
     /// How often a producer had to wait for room.
     public var backpressureEvents: Int {
         state.withLock { $0.backpressureEvents }
@@ -96,21 +110,24 @@ public final class TraceWriter: Service {
     /// Writes everything buffered now, in batches.
     public func flush() async {
         while true {
-            let batch: [TraceRecord] = state.withLock { state in
+            let (batchID, batch): (Int, [TraceRecord]) = state.withLock { state in
                 let count = min(batchSize, state.buffer.count)
-                guard count > 0 else { return [] }
+                guard count > 0 else { return (0, []) }
                 let batch = Array(state.buffer.prefix(count))
                 state.buffer.removeFirst(count)
+                state.nextBatchID += 1
+                state.inFlight[state.nextBatchID] = batch
                 // Admit waiting producers into the room just made.
                 while state.buffer.count < capacity, !state.waiting.isEmpty {
                     let (trace, continuation) = state.waiting.removeFirst()
                     state.buffer.append(trace)
                     continuation.resume()
                 }
-                return batch
+                return (state.nextBatchID, batch)
             }
             guard !batch.isEmpty else { return }
             await write(batch)
+            _ = state.withLock { $0.inFlight.removeValue(forKey: batchID) }
         }
     }
 

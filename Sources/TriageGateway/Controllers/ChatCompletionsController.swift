@@ -18,6 +18,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
 
     func chatCompletions(_ request: Request, context: Context) async -> Response {
         var recorder = CallRecorder(endpoint: "/v1/chat/completions")
+        recorder.spanParent = runtime.telemetry?.parentContext(of: request.headers)
         do {
             recorder.keyName = try runtime.authenticator.authenticate(request.headers)
             let body = try await RequestBodyReader.json(request, limit: runtime.config.server.maxBodyBytes)
@@ -41,14 +42,16 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
                 sticky: sessionKey.flatMap { runtime.affinity.lookup($0) },
                 carriesReasoning: target == .auto && chat.messageCount > 1 && chat.carriesReasoning,
                 priorEscalations: sessionKey.map { runtime.affinity.escalations(for: $0) } ?? 0)
-            let decision = try runtime.pipeline.decide(route, availability: runtime.health)
+            let routing = runtime.routing
+            recorder.policyVersion = routing.version
+            let decision = try routing.pipeline.decide(route, availability: runtime.health)
             let validation = runtime.config.validation.plan(
                 role: recorder.role, skill: decision.skill, requested: requested, contract: Self.contract(of: chat))
             let wantsReasons = Self.isTrue(request.headers[TriageHeader.reasons] ?? chat.metadataString("triage_reasons"))
-            let call = ChatCall(chat: chat, route: route, validation: validation, sessionKey: sessionKey, wantsReasons: wantsReasons)
+            let call = ChatCall(chat: chat, route: route, validation: validation, sessionKey: sessionKey, wantsReasons: wantsReasons, routing: routing)
             return await ChatCompletionExecutor(runtime: runtime, call: call).execute(decision: decision, recorder: recorder)
         } catch {
-            await runtime.traces.record(recorder.trace(status: error.httpStatus >= 500 ? .failed : .rejected, httpStatus: error.httpStatus, error: error.message))
+            await runtime.finish(recorder.trace(status: error.httpStatus >= 500 ? .failed : .rejected, httpStatus: error.httpStatus, error: error.message), spanParent: recorder.spanParent)
             return error.response(requestID: recorder.requestID)
         }
     }

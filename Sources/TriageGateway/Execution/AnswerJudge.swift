@@ -17,7 +17,7 @@ struct AnswerJudge: Sendable {
         let catalog = runtime.config.catalog
         let model =
             settings.model.flatMap(catalog.model(named:))
-            ?? runtime.pipeline.selector.candidates(in: .small, for: RequestFeatures(estimatedInputTokens: 0), availability: runtime.health).first?.model
+            ?? runtime.routing.pipeline.selector.candidates(in: .small, for: RequestFeatures(estimatedInputTokens: 0), availability: runtime.health).first?.model
         guard let model, let provider = catalog.provider(for: model) else {
             return ValidationResult(validator: "judge", passed: true, detail: "no judge model configured")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Tracing
 import TriageCore
 import TriageRouting
 import TriageStore
@@ -15,7 +16,14 @@ struct CallRecorder: Sendable {
     var runID: String?
     var keyName: String?
     var stream = false
-    var decision: RouteDecision?
+    var decision: RouteDecision? {
+        didSet { if routed == nil { routed = decision } }
+    }
+    /// The first decision, before any escalation.
+    private(set) var routed: RouteDecision?
+    var policyVersion: Int?
+    /// The caller's trace context, read only when spans are exported.
+    var spanParent: ServiceContext?
     var attempts: [AttemptRecord] = []
     var servedBy: ModelSpec?
     var firstByte: ContinuousClock.Instant?
@@ -65,7 +73,7 @@ struct CallRecorder: Sendable {
     ) {
         attempts.append(
             AttemptRecord(
-                model: model.name, provider: model.provider, outcome: outcome, status: status,
+                model: model.name, provider: model.provider, outcome: outcome, status: status, startOffsetMs: Self.milliseconds(start - started),
                 latencyMs: Self.milliseconds(.now - start), detail: detail, usage: usage, costUSD: usage.map { model.price.cost(of: $0) },
                 checks: checks))
     }
@@ -89,6 +97,7 @@ struct CallRecorder: Sendable {
             lane: decision?.lane.rawValue, skill: decision?.skill, model: model?.name, provider: model?.provider, stream: stream,
             status: status, httpStatus: httpStatus, usage: usage, costUSD: cost, latencyMs: Self.milliseconds(.now - started),
             timeToFirstTokenMs: firstByte.map { Self.milliseconds($0 - started) }, reasons: decision?.reasons ?? [],
-            attempts: attempts, error: error, escalations: escalations, validation: validation)
+            attempts: attempts, error: error, escalations: escalations, validation: validation, routedTier: routed?.tier.rawValue,
+            complexity: routed?.complexity, risks: routed?.risks.map(\.name) ?? [], policyVersion: policyVersion)
     }
 }

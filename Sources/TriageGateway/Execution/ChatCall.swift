@@ -14,4 +14,6 @@ struct ChatCall: Sendable {
     let sessionKey: String?
     /// The client asked for the decision's reasons in `X-Triage-Reasons`.
     let wantsReasons: Bool
+    /// The routing policy the call was decided under; escalations use it too.
+    let routing: RoutingSnapshot
 }

@@ -95,7 +95,7 @@ struct ChatCompletionExecutor: Sendable {
                 recorder.addUnservedAttempt(model, outcome: held.failure == nil ? "invalid" : "failed_mid_stream", since: started, usage: usage, checks: checks)
                 if held.failure == nil { rejected = .stream(held, model: model, checks: checks) }
                 let reason = checks.filter { !$0.passed }.map(\.validator).joined(separator: ",")
-                let escalated = runtime.pipeline.escalation(
+                let escalated = call.routing.pipeline.escalation(
                     from: decision, servedBy: model, request: call.route, availability: runtime.health, because: "\(reason) failed")
                 decision = escalated ?? next
                 recorder.escalate(to: decision)
@@ -120,7 +120,7 @@ struct ChatCompletionExecutor: Sendable {
 
     private func escalation(from decision: RouteDecision, servedBy model: ModelSpec, checks: [ValidatorCheck]) -> RouteDecision? {
         let failed = checks.filter { !$0.passed }.map(\.validator).joined(separator: ",")
-        return runtime.pipeline.escalation(
+        return call.routing.pipeline.escalation(
             from: decision, servedBy: model, request: call.route, availability: runtime.health, because: failed.isEmpty ? "validation" : "\(failed) failed")
     }
 
@@ -154,7 +154,7 @@ struct ChatCompletionExecutor: Sendable {
         var recorder = initial
         recorder.servedBy = model
         let trace = recorder.trace(status: .ok, httpStatus: 200, usage: usage)
-        await runtime.traces.record(trace)
+        await runtime.finish(trace, spanParent: recorder.spanParent)
         runtime.rememberSession(call, model: model, usage: usage)
         var headers = successHeaders(model: model, recorder: recorder, contentType: "application/json")
         headers[TriageHeader.costUSD] = Self.format(cost: trace.costUSD)
@@ -183,7 +183,7 @@ struct ChatCompletionExecutor: Sendable {
 
     private func fail(_ error: GatewayError, recorder: CallRecorder, status: TraceStatus = .failed) async -> Response {
         let traceStatus: TraceStatus = status == .failed && error.httpStatus < 500 && error.httpStatus != 429 ? .rejected : status
-        await runtime.traces.record(recorder.trace(status: traceStatus, httpStatus: error.httpStatus, error: error.message))
+        await runtime.finish(recorder.trace(status: traceStatus, httpStatus: error.httpStatus, error: error.message), spanParent: recorder.spanParent)
         var response = error.response(requestID: recorder.requestID)
         response.headers[TriageHeader.escalations] = String(recorder.escalations)
         if let validation = recorder.validation { response.headers[TriageHeader.validation] = validation.rawValue }

@@ -72,9 +72,9 @@ struct StreamRelayer: Sendable {
             out += SSEWriter.done
             do {
                 try await writer.write(ByteBuffer(bytes: out))
-                await runtime.traces.record(trace)
+                await runtime.finish(trace, spanParent: recorder.spanParent)
             } catch {
-                await runtime.traces.record(recorder.trace(status: .cancelled, httpStatus: 200, usage: usage, error: "client disconnected"))
+                await runtime.finish(recorder.trace(status: .cancelled, httpStatus: 200, usage: usage, error: "client disconnected"), spanParent: recorder.spanParent)
             }
             try? await writer.finish(nil)
         }
@@ -176,7 +176,7 @@ struct StreamRelayer: Sendable {
                 // An error event and no [DONE]: the client must see that the answer is incomplete.
                 try? await writer.write(ByteBuffer(bytes: OpenAIStreamRelay.errorEvent(failure)))
             }
-            await runtime.traces.record(trace)
+            await runtime.finish(trace, spanParent: recorder.spanParent)
             try? await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)

@@ -22,12 +22,19 @@ public struct ComplexityTierRouter: TierRouter {
     public var thresholds: ComplexityThresholds
     /// The lowest tier a skill may run on (e.g. planning → frontier).
     public var skillTiers: [String: Tier]
+    /// The tier a skill's middle band goes to instead of the policy's default tier (set by
+    /// recalibration when a cheaper tier proved good enough for the skill).
+    public var skillBandTiers: [String: Tier]
 
-    public init(model: ComplexityModel, analyzer: PromptAnalyzer, thresholds: ComplexityThresholds = .init(), skillTiers: [String: Tier] = [:]) {
+    public init(
+        model: ComplexityModel, analyzer: PromptAnalyzer, thresholds: ComplexityThresholds = .init(), skillTiers: [String: Tier] = [:],
+        skillBandTiers: [String: Tier] = [:]
+    ) {
         self.model = model
         self.features = ComplexityFeatures(analyzer: analyzer)
         self.thresholds = thresholds
         self.skillTiers = skillTiers
+        self.skillBandTiers = skillBandTiers
     }
 
     public func tier(for analysis: PromptAnalysis, skill: String?, policy: RoutingPolicy) -> TierChoice {
@@ -41,6 +48,9 @@ public struct ComplexityTierRouter: TierRouter {
         } else if score < thresholds.small {
             tier = .small
             reason = "complexity \(shown) < \(thresholds.small) → small"
+        } else if let skill, let band = skillBandTiers[skill] {
+            tier = band
+            reason = "complexity \(shown) → skill \(skill) band tier \(band.rawValue)"
         } else {
             tier = policy.defaultTier
             reason = "complexity \(shown) → default tier \(tier.rawValue)"
