@@ -5,12 +5,15 @@ import ServiceLifecycle
 import TriageConfig
 import TriageProviders
 import TriageStore
+import Tracing
 
 /// Builds the gateway application: storage, trace writer, upstream client and routes, with
 /// every long-running part registered as a service so SIGTERM drains them in order (the HTTP
 /// server first, then the trace writer, then the upstream client).
+///
+/// `tracer` replaces the OTLP exporter of the configuration (tests pass an in-memory tracer).
 public func buildGateway(
-    config: GatewayConfig, host: String? = nil, port: Int? = nil, logger: Logger,
+    config: GatewayConfig, host: String? = nil, port: Int? = nil, logger: Logger, tracer: (any Tracer)? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let store = try SQLiteTraceStore(path: config.storage.sqlitePath)
@@ -19,8 +22,8 @@ public func buildGateway(
         flushInterval: .milliseconds(config.storage.traceFlushMilliseconds), logger: logger)
     let upstream = UpstreamClient()
     var services: [any Service] = []
-    var telemetry: CallTelemetry?
-    if let otlp = config.observability.otlp {
+    var telemetry = tracer.map(CallTelemetry.init(tracer:))
+    if telemetry == nil, let otlp = config.observability.otlp {
         let (tracer, exporter) = try OTel.makeTracingBackend(configuration: .triage(otlp, logger: logger))
         telemetry = CallTelemetry(tracer: tracer)
         services.append(exporter)

@@ -11,6 +11,7 @@ import TriageFakeUpstream
 import TriageGateway
 import TriageRouting
 import TriageStore
+import Tracing
 
 /// A real gateway on a loopback port in front of a fake OpenAI upstream, for end-to-end tests.
 final class GatewayHarness: Sendable {
@@ -45,7 +46,7 @@ final class GatewayHarness: Sendable {
     }
 
     static func start(
-        upstream: FakeOpenAIUpstream? = nil, configure: (inout GatewayConfig) -> Void = { _ in }
+        upstream: FakeOpenAIUpstream? = nil, tracer: (any Tracer)? = nil, configure: (inout GatewayConfig) -> Void = { _ in }
     ) async throws -> GatewayHarness {
         let upstream = upstream ?? FakeOpenAIUpstream()
         _ = try await upstream.start()
@@ -55,7 +56,7 @@ final class GatewayHarness: Sendable {
         var logger = Logger(label: "gateway-test")
         logger.logLevel = .warning
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try buildGateway(config: config, host: "127.0.0.1", port: 0, logger: logger) { port in
+        let app = try buildGateway(config: config, host: "127.0.0.1", port: 0, logger: logger, tracer: tracer) { port in
             portContinuation.yield(port)
         }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
