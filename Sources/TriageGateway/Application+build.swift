@@ -31,6 +31,7 @@ public func buildGateway(
     let runtime = GatewayRuntime(config: config, store: store, traces: traces, upstream: upstream, telemetry: telemetry, logger: logger)
     for warning in config.warnings { logger.warning("\(warning)") }
     services += [UpstreamClientService(client: upstream), traces]
+    if let alerts = runtime.alerts { services.append(alerts) }
 
     let router = Router(context: BasicRequestContext.self)
     router.middlewares.add(OpenAIErrorMiddleware())

@@ -37,14 +37,18 @@ public final class GatewayRuntime: Sendable {
     public let metrics: GatewayMetrics
     /// Span export; `nil` when tracing is off.
     public let telemetry: CallTelemetry?
+    /// The cost and quality alerts; `nil` when not configured.
+    public let alerts: AlertMonitor?
     public let logger: Logger
 
     public init(
         config: GatewayConfig, store: SQLiteTraceStore, traces: TraceWriter, upstream: UpstreamClient = UpstreamClient(), telemetry: CallTelemetry? = nil,
         logger: Logger
     ) {
-        self.metrics = GatewayMetrics(knownRoles: config.policy.roles.keys)
+        let metrics = GatewayMetrics(knownRoles: config.policy.roles.keys)
+        self.metrics = metrics
         self.telemetry = telemetry
+        self.alerts = config.alerts.map { AlertMonitor(settings: $0, store: store, metrics: metrics, http: upstream.http, logger: logger) }
         self.config = config
         self.store = store
         self.routingState = Mutex(RoutingSnapshot(pipeline: config.routing.pipeline(policy: config.policy, catalog: config.catalog), version: nil))

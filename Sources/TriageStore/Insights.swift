@@ -66,6 +66,12 @@ public struct SuccessTally: Sendable, Equatable {
     public var calls: Int
     public var succeeded: Int
     public var rate: Double { calls > 0 ? Double(succeeded) / Double(calls) : 1 }
+
+    public init(key: String, calls: Int, succeeded: Int) {
+        self.key = key
+        self.calls = calls
+        self.succeeded = succeeded
+    }
 }
 
 /// An auto-routed call with the feedback given on it (or its run), for recalibration.

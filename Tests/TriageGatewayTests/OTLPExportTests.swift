@@ -1,16 +1,10 @@
 import Foundation
-import Hummingbird
-import Logging
-import NIOCore
-import ServiceLifecycle
-import Synchronization
 import Testing
 import TriageConfig
 import TriageCore
 
-/// A stand-in OpenTelemetry collector: accepts OTLP/HTTP JSON export requests on loopback and
-/// keeps the spans it received.
-final class FakeCollector: Sendable {
+/// What an OTLP/HTTP JSON export request carries, as the tests read it.
+enum OTLPSpans {
     struct ExportedSpan: Equatable {
         var name: String
         var traceID: String
@@ -18,38 +12,6 @@ final class FakeCollector: Sendable {
         var parentSpanID: String
         var kind: Int
         var attributes: [String: JSONValue]
-    }
-
-    private let received = Mutex<[ExportedSpan]>([])
-    private let group = Mutex<ServiceGroup?>(nil)
-    private let task = Mutex<Task<Void, any Error>?>(nil)
-
-    var spans: [ExportedSpan] { received.withLock { $0 } }
-
-    func start() async throws -> Int {
-        let router = Router()
-        router.post("/v1/traces") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 16 << 20)
-            let spans = Self.spans(in: try JSONParser.parse(body.readableBytesView))
-            self.received.withLock { $0 += spans }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
-        }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "fake-collector")
-        logger.logLevel = .error
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let serviceGroup = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        group.withLock { $0 = serviceGroup }
-        task.withLock { $0 = Task { try await serviceGroup.run() } }
-        var iterator = ports.makeAsyncIterator()
-        return await iterator.next() ?? 0
-    }
-
-    func stop() async throws {
-        await group.withLock { $0 }?.triggerGracefulShutdown()
-        try await task.withLock { $0 }?.value
     }
 
     /// OTLP/JSON ids are hex (the spec) or base64 (protobuf's default JSON for bytes): both read as hex.
@@ -84,7 +46,7 @@ final class FakeCollector: Sendable {
 struct OTLPExportTests {
     @Test("spans reach an OTLP/HTTP collector and continue the caller's W3C traceparent")
     func exportsAndContinuesTraceparent() async throws {
-        let collector = FakeCollector()
+        let collector = RecordingServer()
         let collectorPort = try await collector.start()
         let gateway = try await GatewayHarness.start { config in
             var otlp = OTLPSettings()
@@ -103,7 +65,7 @@ struct OTLPExportTests {
         try await gateway.stop()
         try await collector.stop()
 
-        let spans = collector.spans
+        let spans = try collector.bodies(at: "/v1/traces").flatMap { OTLPSpans.spans(in: try JSONParser.parse($0)) }
         let request = try #require(spans.first { $0.name == "chat triage/auto" })
         #expect(request.traceID == traceID)
         #expect(request.parentSpanID == callerSpan)
