@@ -53,6 +53,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TriageCalibration",
+            dependencies: ["TriageCore", "TriageRouting"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TriageValidation",
             dependencies: ["TriageCore"],
             swiftSettings: swiftSettings
@@ -177,6 +182,11 @@ let package = Package(
         .testTarget(
             name: "TriageConfigTests",
             dependencies: ["TriageConfig"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriageCalibrationTests",
+            dependencies: ["TriageCore", "TriageRouting", "TriageCalibration"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
