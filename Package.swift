@@ -54,7 +54,7 @@ let package = Package(
         ),
         .target(
             name: "TriageCalibration",
-            dependencies: ["TriageCore", "TriageRouting"],
+            dependencies: ["TriageCore", "TriageRouting", "TriageStore", "TriageConfig"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -125,6 +125,8 @@ let package = Package(
                 "TriageStore",
                 "TriageEval",
                 "TriageConfig",
+                "TriageRouting",
+                "TriageCalibration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -186,7 +188,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TriageCalibrationTests",
-            dependencies: ["TriageCore", "TriageRouting", "TriageCalibration"],
+            dependencies: ["TriageCore", "TriageRouting", "TriageCalibration", "TriageStore", "TriageConfig"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -32,6 +32,14 @@ public func buildGateway(
     for warning in config.warnings { logger.warning("\(warning)") }
     services += [UpstreamClientService(client: upstream), traces]
     if let alerts = runtime.alerts { services.append(alerts) }
+    let reloader = PolicyReloader(runtime: runtime, intervalSeconds: config.policyReload.reloadSeconds)
+    do {
+        // The newest tuned version is in force from the first request on.
+        if let record = try store.latestPolicyVersionNow() { try reloader.install(record, runtime: runtime) }
+    } catch {
+        logger.error("the stored routing policy could not be loaded; using the configuration as is", metadata: ["error": "\(error)"])
+    }
+    if config.policyReload.reloadSeconds > 0 { services.append(reloader) }
 
     let router = Router(context: BasicRequestContext.self)
     router.middlewares.add(OpenAIErrorMiddleware())
@@ -40,6 +48,7 @@ public func buildGateway(
     HealthController(runtime: runtime).addRoutes(to: router)
     FeedbackController(runtime: runtime).addRoutes(to: router)
     if config.observability.metrics { MetricsController(runtime: runtime).addRoutes(to: router) }
+    if config.observability.dashboard { DashboardController(runtime: runtime).addRoutes(to: router) }
 
     return Application(
         router: router,

@@ -51,7 +51,7 @@ public final class GatewayRuntime: Sendable {
         self.alerts = config.alerts.map { AlertMonitor(settings: $0, store: store, metrics: metrics, http: upstream.http, logger: logger) }
         self.config = config
         self.store = store
-        self.routingState = Mutex(RoutingSnapshot(pipeline: config.routing.pipeline(policy: config.policy, catalog: config.catalog), version: nil))
+        self.routingState = Mutex(RoutingSnapshot(pipeline: config.pipeline(), version: nil))
         self.health = HealthRegistry(configuration: config.circuitBreaker)
         self.affinity = SessionAffinity(configuration: config.stickiness)
         self.upstream = upstream

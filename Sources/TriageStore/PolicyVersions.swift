@@ -44,6 +44,13 @@ extension SQLiteTraceStore {
         }
     }
 
+    /// The active version, read synchronously (for start-up, before the first request).
+    public func latestPolicyVersionNow() throws -> PolicyVersionRecord? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM policy_versions ORDER BY version DESC LIMIT 1").map(Self.policyVersion(from:))
+        }
+    }
+
     /// Versions, newest first.
     public func policyVersions(limit: Int = 50) async throws -> [PolicyVersionRecord] {
         try await pool.read { db in

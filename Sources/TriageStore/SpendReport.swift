@@ -1,24 +1,45 @@
 import Foundation
 
-/// A spend report ready to print as aligned tables or as JSON.
+/// Parses a window length: `30m`, `24h`, `7d` (also `s`) into seconds.
+public enum SpendWindow {
+    public static func parse(_ text: String) -> TimeInterval? {
+        guard let unit = text.last, let amount = Double(text.dropLast()), amount > 0, amount.isFinite else { return nil }
+        switch unit {
+        case "s": return amount
+        case "m": return amount * 60
+        case "h": return amount * 3600
+        case "d": return amount * 86400
+        default: return nil
+        }
+    }
+}
+
+/// A spend report ready to print as aligned tables or as JSON: spend by role, tier and model,
+/// the three operating metrics and the most expensive runs.
 public struct SpendReport: Sendable {
     public let from: Date
     public let to: Date
     public let sections: [(SpendDimension, [SpendRow])]
+    public let operating: OperatingMetrics
+    public let runs: [RunSummary]
 
-    public init(from: Date, to: Date, sections: [(SpendDimension, [SpendRow])]) {
+    public init(from: Date, to: Date, sections: [(SpendDimension, [SpendRow])], operating: OperatingMetrics = .init(), runs: [RunSummary] = []) {
         self.from = from
         self.to = to
         self.sections = sections
+        self.operating = operating
+        self.runs = runs
     }
 
-    /// Loads spend for every dimension from `store`.
-    public static func load(from store: some TraceStore, from start: Date, to end: Date) async throws -> SpendReport {
+    /// Loads every figure of the window from `store`.
+    public static func load(from store: SQLiteTraceStore, from start: Date, to end: Date, runs runLimit: Int = 10) async throws -> SpendReport {
         var sections: [(SpendDimension, [SpendRow])] = []
         for dimension in SpendDimension.allCases {
             sections.append((dimension, try await store.spend(by: dimension, from: start, to: end)))
         }
-        return SpendReport(from: start, to: end, sections: sections)
+        return SpendReport(
+            from: start, to: end, sections: sections, operating: try await store.operatingMetrics(from: start, to: end),
+            runs: try await store.runs(from: start, to: end, limit: runLimit))
     }
 
     /// Aligned text tables, one per dimension, with totals.
@@ -39,7 +60,23 @@ public struct SpendReport: Sendable {
             lines.append(["total", String(total.calls), "", "", "", "", String(format: "%.6f", total.cost), ""])
             out += Self.align(lines)
         }
+        out += "\nOperating metrics\n"
+        out += Self.align([
+            ["cost per automated task", operating.costPerTaskUSD.map { String(format: "$%.6f", $0) } ?? "—", "\(operating.tasks) runs"],
+            ["routing accuracy", Self.percent(operating.routingAccuracy), "\(operating.accurate) of \(operating.autoDecisions) auto-routed decisions neither escalated nor corrected"],
+            ["escalation override rate", Self.percent(operating.escalationOverrideRate), "\(operating.corrected) corrected by feedback; \(operating.escalated) escalated"],
+        ])
+        if !runs.isEmpty {
+            out += "\nMost expensive runs\n"
+            var lines = [["run", "calls", "escalations", "cost USD"]]
+            for run in runs { lines.append([run.runID, String(run.calls), String(run.escalations), String(format: "%.6f", run.costUSD)]) }
+            out += Self.align(lines)
+        }
         return out
+    }
+
+    static func percent(_ value: Double?) -> String {
+        value.map { String(format: "%.1f%%", $0 * 100) } ?? "—"
     }
 
     /// The same figures as pretty-printed JSON.
@@ -56,6 +93,15 @@ public struct SpendReport: Sendable {
                     "p50_latency_ms": row.p50LatencyMs,
                 ] as [String: Any]
             }
+        }
+        func number(_ value: Double?) -> Any { value.map { $0 as Any } ?? NSNull() }
+        object["operating"] = [
+            "tasks": operating.tasks, "cost_per_task_usd": number(operating.costPerTaskUSD), "auto_decisions": operating.autoDecisions,
+            "escalated": operating.escalated, "corrected": operating.corrected, "routing_accuracy": number(operating.routingAccuracy),
+            "escalation_override_rate": number(operating.escalationOverrideRate),
+        ] as [String: Any]
+        object["runs"] = runs.map { run in
+            ["run_id": run.runID, "calls": run.calls, "escalations": run.escalations, "cost_usd": run.costUSD] as [String: Any]
         }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)

@@ -29,17 +29,3 @@ struct Report: AsyncParsableCommand {
         print(json ? report.json() : report.table())
     }
 }
-
-/// Parses `30m`, `24h`, `7d` into seconds.
-enum SpendWindow {
-    static func parse(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let amount = Double(text.dropLast()), amount > 0 else { return nil }
-        switch unit {
-        case "s": return amount
-        case "m": return amount * 60
-        case "h": return amount * 3600
-        case "d": return amount * 86400
-        default: return nil
-        }
-    }
-}

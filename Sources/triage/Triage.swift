@@ -25,6 +25,6 @@ struct Triage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "triage",
         abstract: "A self-hosted LLM gateway that sends each call to the cheapest model tier that can do it well.",
-        subcommands: [Serve.self, Report.self, Train.self, Score.self, Eval.self]
+        subcommands: [Serve.self, Report.self, Train.self, Score.self, Eval.self, Recalibrate.self, Policy.self]
     )
 }

@@ -1,0 +1,93 @@
+import Foundation
+import Synchronization
+import Testing
+import TriageConfig
+import TriageCore
+import TriageRouting
+import TriageStore
+
+@Suite("Policy hot reload")
+struct PolicyReloadTests {
+    /// Everything routes to frontier under this tuning (both cuts at 0).
+    static let allFrontier = RoutingTuning(thresholds: ComplexityThresholds(small: 0, frontier: 0))
+
+    @Test("a new policy version takes effect under load without a restart or a failed request; a rollback returns")
+    func reloadUnderLoad() async throws {
+        let gateway = try await GatewayHarness.start { config in
+            config.routing.complexity = .builtIn
+            config.policyReload.reloadSeconds = 0.05
+        }
+        let store = try gateway.store()
+        let results = Locked<[(at: ContinuousClock.Instant, status: Int, tier: String?, id: String?)]>([])
+        let stopAt = ContinuousClock.now + .milliseconds(1500)
+        let published = Locked<ContinuousClock.Instant?>(nil)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    while ContinuousClock.now < stopAt {
+                        let response = try await gateway.post(body: chatBody(content: "Say hello."))
+                        results.update { $0.append((.now, response.status, response.header("X-Triage-Tier"), response.header("X-Triage-Request-Id"))) }
+                    }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(400))
+                _ = try await store.savePolicyVersion(
+                    basedOn: nil, summary: "test: everything to frontier", changes: [], tuning: JSONWriter.string(Self.allFrontier.json))
+                published.update { $0 = .now }
+            }
+            try await group.waitForAll()
+        }
+
+        let all = results.value
+        let publishedAt = try #require(published.value)
+        #expect(all.count > 30)
+        #expect(all.allSatisfy { $0.status == 200 })
+        let before = all.filter { $0.at < publishedAt }
+        let settled = all.filter { $0.at > publishedAt + .milliseconds(300) }
+        #expect(!before.isEmpty && !settled.isEmpty)
+        #expect(before.contains { $0.tier != "frontier" })
+        #expect(settled.allSatisfy { $0.tier == "frontier" })
+        let lastID = try #require(settled.last?.id)
+        let lastTrace = try await gateway.trace(lastID)
+        #expect(lastTrace.policyVersion == 1)
+        #expect(lastTrace.reasons.contains { $0.contains("≥ 0.0 → frontier") })
+
+        // Rolling back is one more version carrying the earlier tuning.
+        _ = try await store.savePolicyVersion(basedOn: nil, summary: "rollback", changes: [], tuning: JSONWriter.string(RoutingTuning().json))
+        try await Task.sleep(for: .milliseconds(300))
+        let after = try await gateway.post(body: chatBody(content: "Say goodbye."))  // a new conversation: no stickiness to frontier
+        #expect(after.header("X-Triage-Tier") != "frontier")
+        #expect(try await gateway.trace(try #require(after.header("X-Triage-Request-Id"))).policyVersion == 2)
+        try await gateway.stop()
+    }
+
+    @Test("a gateway starts with the newest stored version in force")
+    func startsWithStoredVersion() async throws {
+        let path = temporaryDatabasePath()
+        let seed = try SQLiteTraceStore(path: path)
+        _ = try await seed.savePolicyVersion(basedOn: nil, summary: "seed", changes: [], tuning: JSONWriter.string(Self.allFrontier.json))
+        let gateway = try await GatewayHarness.start { config in
+            config.routing.complexity = .builtIn
+            config.storage.sqlitePath = path
+            config.policyReload.reloadSeconds = 0
+        }
+        let response = try await gateway.post(body: chatBody(content: "Say hello."))
+        #expect(response.header("X-Triage-Tier") == "frontier")
+        let metrics = try await gateway.get("/metrics")
+        #expect(sample(metrics.body, "triage_policy_version") == 1)
+        try await gateway.stop()
+    }
+}
+
+/// A value shared between concurrent test tasks.
+final class Locked<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+
+    init(_ value: Value) { storage = Mutex(value) }
+
+    var value: Value { storage.withLock { $0 } }
+
+    func update(_ body: (inout Value) -> Void) { storage.withLock { body(&$0) } }
+}
