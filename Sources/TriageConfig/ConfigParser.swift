@@ -16,7 +16,7 @@ struct ConfigParser {
 
     static let sections: Set<String> = [
         "server", "storage", "providers", "models", "default_tier", "roles", "pins", "failover", "circuit_breaker", "auth", "validation",
-        "stickiness", "routing", "observability", "alerts", "policy", "recalibration",
+        "stickiness", "routing", "observability", "alerts", "policy",
     ]
 
     /// The longest duration (seconds) any timeout or wait may be set to: one day.

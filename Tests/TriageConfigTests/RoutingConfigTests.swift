@@ -78,3 +78,61 @@ import TriageRouting
         #expect(error?.line == line, "\(String(describing: error))")
     }
 }
+
+@Suite("Observability, alerts and policy configuration")
+struct ObservabilityConfigTests {
+    /// The minimal config is 8 lines, so the first extra line is line 9.
+    static func load(_ extra: String) throws -> GatewayConfig {
+        try ConfigLoader.load(yaml: ConfigLoaderTests.minimal + "\n" + extra, source: "t.yaml", environment: ["P_KEY": "k"])
+    }
+
+    @Test("defaults: no OTLP export, metrics and dashboard on, no alerts, reload every 5 s")
+    func defaults() throws {
+        let config = try Self.load("")
+        #expect(config.observability.otlp == nil)
+        #expect(config.observability.metrics && config.observability.dashboard)
+        #expect(config.alerts == nil)
+        #expect(config.policyReload.reloadSeconds == 5)
+    }
+
+    @Test("a full section is read")
+    func fullSections() throws {
+        let config = try Self.load("""
+            observability:
+              otlp: {endpoint: "http://collector:4318", protocol: http/json, service_name: gw, sample_ratio: 0.5, headers: {x-token: abc}}
+              metrics: false
+            alerts:
+              webhook: https://hooks.example.com/x
+              interval_s: 30
+              cost: {budget_usd_per_day: 12, window_min: 30, pace_factor: 1.5}
+              quality: {floor: 0.8, window_min: 120, min_calls: 10}
+            policy: {reload_s: 0}
+            """)
+        let otlp = try #require(config.observability.otlp)
+        #expect(otlp.endpoint == "http://collector:4318/v1/traces")
+        #expect(otlp.wireProtocol == .json)
+        #expect(otlp.serviceName == "gw" && otlp.sampleRatio == 0.5 && otlp.headers == ["x-token": "abc"])
+        #expect(!config.observability.metrics)
+        let alerts = try #require(config.alerts)
+        #expect(alerts.webhook == "https://hooks.example.com/x" && alerts.intervalSeconds == 30)
+        #expect(alerts.cost.budgetUSDPerDay == 12 && alerts.cost.windowMinutes == 30 && alerts.cost.paceFactor == 1.5)
+        #expect(alerts.quality.floor == 0.8 && alerts.quality.minimumCalls == 10)
+        #expect(config.policyReload.reloadSeconds == 0)
+    }
+
+    @Test("errors name the line and key", arguments: [
+        ("alerts:\n  cost: {budget_usd_per_day: 5}\n", "t.yaml:9: alerts.quality: is required"),
+        ("alerts:\n  quality: {floor: 0.9}\n", "t.yaml:9: alerts.cost: is required"),
+        ("alerts:\n  cost: {window_min: 5}\n  quality: {}\n", "alerts.cost.budget_usd_per_day: is required"),
+        ("observability:\n  otlp: {protocol: grpc}\n", "observability.otlp.protocol: expected one of http/protobuf, http/json"),
+        ("observability:\n  otlp: {endpoint: collector}\n", "observability.otlp.endpoint: expected an http(s) URL"),
+        ("recalibration: {}\n", "unknown key"),
+    ])
+    func errors(yaml: String, message: String) {
+        #expect {
+            _ = try Self.load(yaml)
+        } throws: { error in
+            "\(error)".contains(message)
+        }
+    }
+}
