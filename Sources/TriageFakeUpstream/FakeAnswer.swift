@@ -52,24 +52,31 @@ struct FakeAnswer: Sendable {
     /// An assistant tool call. Streamed, the first delta names the function with empty arguments
     /// and the arguments follow in pieces, as OpenAI streams them.
     static func toolCall(id: String, name: String, arguments: String) -> FakeAnswer {
-        let function: JSONValue = ["name": .string(name), "arguments": .string(arguments)]
+        toolCalls([(id: id, name: name, arguments: arguments)])
+    }
+
+    /// Parallel tool calls in one assistant message. Streamed, each call opens with a delta that
+    /// carries its `index`, id, type and name, and its arguments follow in pieces.
+    static func toolCalls(_ calls: [(id: String, name: String, arguments: String)]) -> FakeAnswer {
         let message: JSONValue = [
             "role": "assistant", "content": nil,
-            "tool_calls": [["id": .string(id), "type": "function", "function": function]],
+            "tool_calls": .array(calls.map { ["id": .string($0.id), "type": "function", "function": ["name": .string($0.name), "arguments": .string($0.arguments)]] }),
             "refusal": nil, "annotations": [],
         ]
-        let first: JSONValue = [
-            "role": "assistant", "content": nil,
-            "tool_calls": [["index": 0, "id": .string(id), "type": "function", "function": ["name": .string(name), "arguments": ""]]],
-            "refusal": nil,
-        ]
-        var deltas = [JSONWriter.bytes(first)]
-        for piece in argumentPieces(of: arguments) {
-            deltas.append(JSONWriter.bytes(["tool_calls": [["index": 0, "function": ["arguments": .string(piece)]]]]))
+        var deltas: [[UInt8]] = []
+        for (index, call) in calls.enumerated() {
+            let opening: JSONValue = ["index": JSONValue(index), "id": .string(call.id), "type": "function", "function": ["name": .string(call.name), "arguments": ""]]
+            if index == 0 {
+                deltas.append(JSONWriter.bytes(["role": "assistant", "content": nil, "tool_calls": [opening], "refusal": nil]))
+            } else {
+                deltas.append(JSONWriter.bytes(["tool_calls": [opening]]))
+            }
+            for piece in argumentPieces(of: call.arguments) {
+                deltas.append(JSONWriter.bytes(["tool_calls": [["index": JSONValue(index), "function": ["arguments": .string(piece)]]]]))
+            }
         }
-        return FakeAnswer(
-            message: JSONWriter.bytes(message), deltas: deltas, finishReason: "tool_calls",
-            completionTokens: max(1, (name.utf8.count + arguments.utf8.count) / 4))
+        let characters = calls.reduce(0) { $0 + $1.name.utf8.count + $1.arguments.utf8.count }
+        return FakeAnswer(message: JSONWriter.bytes(message), deltas: deltas, finishReason: "tool_calls", completionTokens: max(1, characters / 4))
     }
 
     /// Word-sized pieces that concatenate back to the text: "Hello from" → ["Hello", " from"].

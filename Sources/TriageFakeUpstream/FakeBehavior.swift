@@ -10,6 +10,9 @@ public indirect enum FakeBehavior: Sendable {
     /// An assistant tool call with `finish_reason: "tool_calls"`; streamed, the arguments arrive
     /// in several pieces after a first delta that carries the call's id, type and name.
     case toolCall(name: String, arguments: String)
+    /// Several tool calls in one assistant turn (parallel tool calls), in this order; streamed,
+    /// each call's arguments arrive in pieces under its own `index`.
+    case toolCalls([FakeToolCall])
     /// An OpenAI error body `{"error": {"message", "type", "param", "code"}}` with this status;
     /// `retry-after` and `retry-after-ms` headers when `retryAfterSeconds` is given.
     case error(status: Int, type: String, code: String?, message: String, retryAfterSeconds: Int? = nil)
@@ -53,5 +56,17 @@ extension FakeBehavior {
             default: "Bad gateway."
             }
         return .error(status: status, type: "server_error", code: nil, message: message)
+    }
+}
+
+/// One tool call of a `FakeBehavior.toolCalls` answer.
+public struct FakeToolCall: Sendable, Equatable {
+    public var name: String
+    /// The arguments as a JSON text.
+    public var arguments: String
+
+    public init(name: String, arguments: String) {
+        self.name = name
+        self.arguments = arguments
     }
 }

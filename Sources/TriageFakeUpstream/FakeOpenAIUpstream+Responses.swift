@@ -28,6 +28,11 @@ extension FakeOpenAIUpstream {
             let id = "call_fake\(Self.padded(exchange.call, width: 15))"
             return respond(with: .toolCall(id: id, name: name, arguments: arguments), exchange)
 
+        case .toolCalls(let calls):
+            let prefix = "call_fake\(Self.padded(exchange.call, width: 13))"
+            let identified = calls.enumerated().map { (id: prefix + Self.padded($0.offset, width: 2), name: $0.element.name, arguments: $0.element.arguments) }
+            return respond(with: .toolCalls(identified), exchange)
+
         case .error(let status, let type, let code, let message, let retryAfter):
             let error = FakeAPIError(status: status, type: type, code: code, message: message, retryAfterSeconds: retryAfter)
             return Self.response(for: error, requestID: exchange.requestID)

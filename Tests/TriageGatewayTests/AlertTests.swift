@@ -89,7 +89,10 @@ struct AlertTests {
         #expect(cost["message"]?.stringValue?.contains("above the budget pace") == true)
         let quality = try #require(alerts.first { $0["alert"] == .string("quality:tier:small") })
         #expect(quality["state"] == .string("firing"))
-        #expect(quality["value"]?.doubleValue == 0)
+        // The monitor may evaluate between two feedback posts: the first bad one already puts the tier under the floor.
+        let value = try #require(quality["value"]?.doubleValue)
+        #expect(value < 0.8)
+        #expect(quality["threshold"]?.doubleValue == 0.8)
         // Each alert is sent once while it keeps firing.
         try await Task.sleep(for: .milliseconds(200))
         #expect(webhook.bodies(at: "/hooks/triage").count == 2)
