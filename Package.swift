@@ -171,9 +171,10 @@ let package = Package(
         .testTarget(
             name: "TriageCodecsTests",
             dependencies: [
-                "TriageCore", "TriageCodecs",
+                "TriageCore", "TriageCodecs", "TriageFakeUpstream",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

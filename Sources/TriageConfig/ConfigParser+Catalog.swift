@@ -109,7 +109,7 @@ extension ConfigParser {
         return Secret(key)
     }
 
-    static let modelKeys: Set<String> = ["name", "provider", "upstream", "tier", "price", "context_window", "expected_output_tokens", "quality"]
+    static let modelKeys: Set<String> = ["name", "provider", "upstream", "tier", "price", "context_window", "expected_output_tokens", "quality", "kind"]
 
     func parseModels(_ node: Node, providers: Providers) throws(ConfigError) -> Models {
         var models = Models()
@@ -128,9 +128,23 @@ extension ConfigParser {
             guard providers.enabled[provider] != nil || providers.disabled.contains(provider) else {
                 throw reader.fail(providerNode, "\(base).provider", "no provider named \"\(provider)\" (configured: \(providers.names))")
             }
+            var kind = ModelKind.chat
+            if let node = fields["kind"] {
+                let value = try reader.value(node, "\(base).kind")
+                guard let parsed = ModelKind(rawValue: value.text) else {
+                    throw reader.fail(node, "\(base).kind", "expected one of chat, embedding, got \(value.quoted)")
+                }
+                kind = parsed
+                if kind == .embedding, let format = providers.enabled[provider]?.format, format != .openai {
+                    throw reader.fail(node, "\(base).kind", "embedding models must be served by an openai-format provider (\(provider) speaks \(format.rawValue))")
+                }
+            }
+            let tierValue: Tier =
+                if kind == .embedding, fields["tier"] == nil { .small } else { try tier(fields.required("tier", hint: "small, mid or frontier"), "\(base).tier") }
             var model = ModelSpec(
-                name: name, provider: provider, tier: try tier(fields.required("tier", hint: "small, mid or frontier"), "\(base).tier"),
+                name: name, provider: provider, tier: tierValue,
                 price: try price(fields.required("price", hint: "USD per million tokens: {input: …, output: …}"), "\(base).price"))
+            model.kind = kind
             if let node = fields["upstream"] { model.upstreamName = try reader.string(node, "\(base).upstream") }
             if let node = fields["context_window"] { model.contextWindow = try reader.int(node, "\(base).context_window", range: 1...100_000_000) }
             if let node = fields["expected_output_tokens"] {
@@ -161,11 +175,11 @@ extension ConfigParser {
 
     func price(_ node: Node, _ path: String) throws(ConfigError) -> ModelPrice {
         var values: [String: Double] = [:]
-        for (key, value, _) in try reader.mapping(node, path, allowed: ["input", "output", "cached_input"]) {
+        for (key, value, _) in try reader.mapping(node, path, allowed: ["input", "output", "cached_input", "cache_write"]) {
             values[key] = try reader.double(value, "\(path).\(key)", range: 0...1_000_000)
         }
         guard let input = values["input"] else { throw reader.fail(node, "\(path).input", "is required (USD per million input tokens)") }
         guard let output = values["output"] else { throw reader.fail(node, "\(path).output", "is required (USD per million output tokens)") }
-        return ModelPrice(inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: values["cached_input"])
+        return ModelPrice(inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: values["cached_input"], cacheWritePerMillion: values["cache_write"])
     }
 }

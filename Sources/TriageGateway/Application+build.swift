@@ -44,6 +44,7 @@ public func buildGateway(
     let router = Router(context: BasicRequestContext.self)
     router.middlewares.add(OpenAIErrorMiddleware())
     ChatCompletionsController(runtime: runtime).addRoutes(to: router)
+    EmbeddingsController(runtime: runtime).addRoutes(to: router)
     ModelsController(runtime: runtime).addRoutes(to: router)
     HealthController(runtime: runtime).addRoutes(to: router)
     FeedbackController(runtime: runtime).addRoutes(to: router)

@@ -12,12 +12,15 @@ public struct UpstreamRequest: Sendable {
     public var path: String
     public var body: ByteBuffer
     public var stream: Bool
+    /// Headers the provider's format needs besides content type, accept and the key.
+    public var headers: [(name: String, value: String)]
 
-    public init(provider: ProviderSpec, path: String, body: ByteBuffer, stream: Bool) {
+    public init(provider: ProviderSpec, path: String, body: ByteBuffer, stream: Bool, headers: [(name: String, value: String)] = []) {
         self.provider = provider
         self.path = path
         self.body = body
         self.stream = stream
+        self.headers = headers
     }
 }
 
@@ -66,8 +69,10 @@ public final class UpstreamClient: Sendable {
         http.headers.add(name: "content-type", value: "application/json")
         http.headers.add(name: "accept", value: request.stream ? "text/event-stream" : "application/json")
         if let key = request.provider.apiKey {
-            http.headers.add(name: "authorization", value: "Bearer \(key.value)")
+            let header = request.provider.format.authorization(key)
+            http.headers.add(name: header.name, value: header.value)
         }
+        for header in request.headers { http.headers.add(name: header.name, value: header.value) }
         http.body = .bytes(request.body)
         do {
             return try await self.http.execute(http, timeout: .milliseconds(Int64(request.provider.firstByteTimeoutSeconds * 1000)))

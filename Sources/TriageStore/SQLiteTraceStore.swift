@@ -93,14 +93,22 @@ public final class SQLiteTraceStore: TraceStore {
                     );
                     """)
         }
+        migrator.registerMigration("v4-cache-write-reasoning") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE traces ADD COLUMN cache_write_input_tokens INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE traces ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }
 
     private static let insertSQL = """
         INSERT OR REPLACE INTO traces (request_id, run_id, started_at, endpoint, role, key_name, requested_model, mode, tier, lane,
             skill, model, provider, stream, status, http_status, input_tokens, output_tokens, cached_input_tokens, cost_usd,
-            latency_ms, ttft_ms, reasons, attempts, error, escalations, validation, routed_tier, complexity, risks, policy_version)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            latency_ms, ttft_ms, reasons, attempts, error, escalations, validation, routed_tier, complexity, risks, policy_version,
+            cache_write_input_tokens, reasoning_tokens)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     public func insert(_ traces: [TraceRecord]) async throws {
@@ -115,7 +123,7 @@ public final class SQLiteTraceStore: TraceStore {
     static func arguments(for trace: TraceRecord) throws -> StatementArguments {
         let reasons = JSONWriter.string(.array(trace.reasons.map(JSONValue.string)))
         let attempts = JSONWriter.string(.array(trace.attempts.map(\.json)))
-        // Concrete database values, not existentials: binding 31 columns per trace is on the
+        // Concrete database values, not existentials: binding 33 columns per trace is on the
         // trace writer's hot path.
         func optional(_ value: (some DatabaseValueConvertible)?) -> DatabaseValue { value?.databaseValue ?? .null }
         let values: [DatabaseValue] = [
@@ -127,6 +135,7 @@ public final class SQLiteTraceStore: TraceStore {
             trace.latencyMs.databaseValue, optional(trace.timeToFirstTokenMs), reasons.databaseValue, attempts.databaseValue,
             optional(trace.error), trace.escalations.databaseValue, optional(trace.validation?.rawValue), optional(trace.routedTier),
             optional(trace.complexity), trace.risks.isEmpty ? .null : trace.risks.joined(separator: ",").databaseValue, optional(trace.policyVersion),
+            trace.usage.cacheWriteInputTokens.databaseValue, trace.usage.reasoningTokens.databaseValue,
         ]
         return StatementArguments(values)
     }
@@ -156,7 +165,9 @@ public final class SQLiteTraceStore: TraceStore {
             endpoint: row["endpoint"], role: row["role"], keyName: row["key_name"], requestedModel: row["requested_model"],
             mode: row["mode"], tier: row["tier"], lane: row["lane"], skill: row["skill"], model: row["model"], provider: row["provider"],
             stream: row["stream"], status: TraceStatus(rawValue: row["status"]) ?? .failed, httpStatus: row["http_status"],
-            usage: Usage(inputTokens: row["input_tokens"], outputTokens: row["output_tokens"], cachedInputTokens: row["cached_input_tokens"]),
+            usage: Usage(
+                inputTokens: row["input_tokens"], outputTokens: row["output_tokens"], cachedInputTokens: row["cached_input_tokens"],
+                cacheWriteInputTokens: row["cache_write_input_tokens"], reasoningTokens: row["reasoning_tokens"]),
             costUSD: row["cost_usd"], latencyMs: row["latency_ms"], timeToFirstTokenMs: row["ttft_ms"],
             reasons: (try JSONParser.parse(reasonsText)).arrayValue?.compactMap(\.stringValue) ?? [],
             attempts: (try JSONParser.parse(attemptsText)).arrayValue?.compactMap(AttemptRecord.init(json:)) ?? [],

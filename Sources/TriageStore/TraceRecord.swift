@@ -82,6 +82,8 @@ extension AttemptRecord {
             object["input_tokens"] = JSONValue(usage.inputTokens)
             object["output_tokens"] = JSONValue(usage.outputTokens)
             object["cached_input_tokens"] = JSONValue(usage.cachedInputTokens)
+            if usage.cacheWriteInputTokens > 0 { object["cache_write_input_tokens"] = JSONValue(usage.cacheWriteInputTokens) }
+            if usage.reasoningTokens > 0 { object["reasoning_tokens"] = JSONValue(usage.reasoningTokens) }
         }
         if let costUSD { object["cost_usd"] = JSONValue(costUSD) }
         if !checks.isEmpty {
@@ -104,7 +106,8 @@ extension AttemptRecord {
         let usage = json["input_tokens"].map { _ in
             Usage(
                 inputTokens: json["input_tokens"]?.intValue ?? 0, outputTokens: json["output_tokens"]?.intValue ?? 0,
-                cachedInputTokens: json["cached_input_tokens"]?.intValue ?? 0)
+                cachedInputTokens: json["cached_input_tokens"]?.intValue ?? 0,
+                cacheWriteInputTokens: json["cache_write_input_tokens"]?.intValue ?? 0, reasoningTokens: json["reasoning_tokens"]?.intValue ?? 0)
         }
         let checks = (json["checks"]?.arrayValue ?? []).compactMap { entry -> ValidatorCheck? in
             guard let name = entry["validator"]?.stringValue, let passed = entry["passed"]?.boolValue else { return nil }

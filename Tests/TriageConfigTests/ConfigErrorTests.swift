@@ -33,7 +33,7 @@ import TriageCore
         (minimal + "\nroles: {planner: large}\n", 8, "roles.planner", "expected one of small, mid, frontier, got \"large\""),
         (minimal + "\nroles:\n  coder: {skip_classification: true}\n", 9, "roles.coder.tier", "is required"),
         (minimal + "\ndefault_tier: huge\n", 8, "default_tier", "got \"huge\""),
-        (replacing("api_key_env", with: "format: anthropic\n    api_key_env"), 4, "providers.p.format", "expected one of openai, got \"anthropic\""),
+        (replacing("api_key_env", with: "format: grpc\n    api_key_env"), 4, "providers.p.format", "expected one of openai, anthropic, gemini, got \"grpc\""),
         // Numbers, typed strictly.
         (minimal + "\nserver: {port: eighty}\n", 8, "server.port", "expected a whole number, got \"eighty\""),
         (minimal + "\nserver: {port: 8080.5}\n", 8, "server.port", "expected a whole number, got \"8080.5\""),

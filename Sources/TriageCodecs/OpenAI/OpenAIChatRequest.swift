@@ -164,6 +164,12 @@ public struct OpenAIChatRequest: Sendable {
 
     /// The same body built from the parsed tree (for requests not decoded from bytes).
     private func reencodedBody(model upstreamModel: String) -> [UInt8] {
+        JSONWriter.bytes(.object(upstreamObject(model: upstreamModel)))
+    }
+
+    /// The body to send upstream as a tree, for provider codecs that translate it: the
+    /// upstream model name, usage requested for streams, gateway metadata removed.
+    public func upstreamObject(model upstreamModel: String) -> JSONObject {
         var out = body
         out["model"] = .string(upstreamModel)
         if stream {
@@ -175,7 +181,7 @@ public struct OpenAIChatRequest: Sendable {
             for key in Self.gatewayMetadataKeys { metadata[key] = nil }
             out["metadata"] = metadata.isEmpty ? nil : .object(metadata)
         }
-        return JSONWriter.bytes(.object(out))
+        return out
     }
 
     static func textLength(of value: JSONValue?) -> Int {

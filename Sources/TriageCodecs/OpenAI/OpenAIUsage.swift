@@ -49,7 +49,9 @@ public enum OpenAIUsage {
         return Usage(
             inputTokens: usage["prompt_tokens"]?.intValue ?? 0,
             outputTokens: usage["completion_tokens"]?.intValue ?? 0,
-            cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0
+            cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0,
+            cacheWriteInputTokens: usage["prompt_tokens_details"]?["cache_write_tokens"]?.intValue ?? 0,
+            reasoningTokens: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0
         )
     }
 }

@@ -2,6 +2,25 @@
 public enum ProviderFormat: String, Sendable, Hashable, CaseIterable {
     /// OpenAI's chat completions API, and every server that copies it (vLLM, llama.cpp, Ollama).
     case openai
+    /// Anthropic's Messages API (`POST /messages`, `x-api-key` and `anthropic-version` headers).
+    case anthropic
+    /// Google's Gemini API (`generateContent` / `streamGenerateContent`, `x-goog-api-key` header).
+    case gemini
+
+    /// The header that carries the provider key, and how its value is written.
+    public func authorization(_ key: Secret) -> (name: String, value: String) {
+        switch self {
+        case .openai: ("authorization", "Bearer \(key.value)")
+        case .anthropic: ("x-api-key", key.value)
+        case .gemini: ("x-goog-api-key", key.value)
+        }
+    }
+}
+
+/// What a model is for.
+public enum ModelKind: String, Sendable, Hashable {
+    case chat
+    case embedding
 }
 
 /// A provider key, kept out of every description so it can never reach a log line or error body.
@@ -54,6 +73,8 @@ public struct ModelSpec: Sendable, Hashable {
     /// Expected answer quality (0…1) per skill, with `default` for skills not listed; empty
     /// when unknown. Recalibration updates these priors.
     public var quality: [String: Double]
+    /// What the model does: chat models are routed, embedding models serve `/v1/embeddings`.
+    public var kind: ModelKind = .chat
 
     public init(
         name: String, provider: String, upstreamName: String? = nil, tier: Tier, price: ModelPrice,
@@ -88,8 +109,9 @@ public struct ModelCatalog: Sendable {
         byName[name].map { models[$0] }
     }
 
+    /// The chat models of `tier`, the ones routing chooses from.
     public func models(in tier: Tier) -> [ModelSpec] {
-        models.filter { $0.tier == tier }
+        models.filter { $0.tier == tier && $0.kind == .chat }
     }
 
     public func provider(for model: ModelSpec) -> ProviderSpec? {

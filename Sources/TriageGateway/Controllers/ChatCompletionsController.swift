@@ -6,28 +6,56 @@ import TriageCore
 import TriageRouting
 import TriageValidation
 
-/// `POST /v1/chat/completions`: authenticate, decode once, decide, execute.
+/// The chat endpoints — `POST /v1/chat/completions` (OpenAI chat, the canonical format),
+/// `POST /v1/messages` (Anthropic Messages) and `POST /v1/responses` (OpenAI Responses): each
+/// authenticates, decodes once into the canonical chat, decides and executes the same way; only
+/// the codec at the edges differs.
 struct ChatCompletionsController<Context: RequestContext>: Sendable {
     let runtime: GatewayRuntime
 
     func addRoutes(to router: Router<Context>) {
         router.post("/v1/chat/completions") { request, context in
-            await self.chatCompletions(request, context: context)
+            await self.chat(request, endpoint: "/v1/chat/completions", egress: .openAIChat)
+        }
+        // MESSAGES-ROUTE
+        router.post("/v1/responses") { request, context in
+            await self.chat(request, endpoint: "/v1/responses", egress: .codec(ResponsesClientCodec()))
         }
     }
 
-    func chatCompletions(_ request: Request, context: Context) async -> Response {
-        var recorder = CallRecorder(endpoint: "/v1/chat/completions")
+    /// Decodes the body into the canonical chat: as it is for OpenAI chat (keeping the client's
+    /// bytes for the same-format path), through the client's codec otherwise.
+    static func decode(_ body: ByteBuffer, egress: ClientEgress) throws(GatewayError) -> OpenAIChatRequest {
+        guard case .codec(let codec) = egress else { return try OpenAIChatRequest.decode(body.readableBytesView) }
+        let parsed = body.withUnsafeReadableBytes { buffer in Result { () throws(JSONParseError) -> JSONValue in try JSONParser.parse(buffer: buffer) } }
+        guard case .success(.object(let object)) = parsed else {
+            throw GatewayError(.invalidRequest, "We could not parse the JSON body of your request: it must be a JSON object.", code: "invalid_json")
+        }
+        var canonical = try codec.canonicalRequest(from: object)
+        if canonical["stream"]?.boolValue == true {
+            // The client's format always reports usage at the end of a stream.
+            var options = canonical["stream_options"]?.objectValue ?? JSONObject()
+            options["include_usage"] = true
+            canonical["stream_options"] = .object(options)
+        }
+        return try OpenAIChatRequest(body: canonical)
+    }
+
+    func chat(_ request: Request, endpoint: String, egress: ClientEgress) async -> Response {
+        var recorder = CallRecorder(endpoint: endpoint)
         recorder.spanParent = runtime.telemetry?.parentContext(of: request.headers)
-        do {
+        do throws(GatewayError) {
             recorder.keyName = try runtime.authenticator.authenticate(request.headers)
             let body = try await RequestBodyReader.json(request, limit: runtime.config.server.maxBodyBytes)
-            let chat = try OpenAIChatRequest.decode(body.readableBytesView)
+            let chat = try Self.decode(body, egress: egress)
             recorder.requestedModel = chat.model
             recorder.stream = chat.stream
             recorder.role = request.headers[TriageHeader.role] ?? chat.metadataString("role")
             recorder.runID = request.headers[TriageHeader.run] ?? chat.metadataString("run") ?? chat.metadataString("run_id")
             let target = try RouteTarget(modelField: chat.model)
+            if case .model(let name) = target, runtime.config.catalog.model(named: name)?.kind == .embedding {
+                throw GatewayError(.invalidRequest, "`\(name)` is an embedding model: send it to /v1/embeddings.", param: "model", code: "model_not_supported")
+            }
             let requested = try requestedValidators(request, chat: chat)
             // Only auto-routed calls without a fixed-tier role are classified: skip the text
             // extraction for everyone else.
@@ -48,11 +76,12 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             let validation = runtime.config.validation.plan(
                 role: recorder.role, skill: decision.skill, requested: requested, contract: Self.contract(of: chat))
             let wantsReasons = Self.isTrue(request.headers[TriageHeader.reasons] ?? chat.metadataString("triage_reasons"))
-            let call = ChatCall(chat: chat, route: route, validation: validation, sessionKey: sessionKey, wantsReasons: wantsReasons, routing: routing)
+            let call = ChatCall(
+                chat: chat, route: route, validation: validation, sessionKey: sessionKey, wantsReasons: wantsReasons, routing: routing, egress: egress)
             return await ChatCompletionExecutor(runtime: runtime, call: call).execute(decision: decision, recorder: recorder)
         } catch {
             await runtime.finish(recorder.trace(status: error.httpStatus >= 500 ? .failed : .rejected, httpStatus: error.httpStatus, error: error.message), spanParent: recorder.spanParent)
-            return error.response(requestID: recorder.requestID)
+            return egress.errorResponse(error, requestID: recorder.requestID)
         }
     }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import TriageCodecs
 import TriageCore
 import TriageProviders
 import TriageRouting
@@ -22,12 +23,16 @@ struct AnswerJudge: Sendable {
             return ValidationResult(validator: "judge", passed: true, detail: "no judge model configured")
         }
         let started = ContinuousClock.now
-        let request = UpstreamRequest(
-            provider: provider, path: "/chat/completions", body: ByteBuffer(bytes: body(for: answer, call: call, model: model, settings: settings)),
-            stream: false)
+        let request: UpstreamRequest
+        do {
+            let judgeChat = try OpenAIChatRequest.decode(body(for: answer, call: call, model: model, settings: settings))
+            request = try ProviderExchange.request(judgeChat, model: model, provider: provider, stream: false, translated: false)
+        } catch {
+            return ValidationResult(validator: "judge", passed: true, detail: "judge unavailable (\(error.message))")
+        }
         do {
             let response = try await runtime.upstream.send(request)
-            guard response.status.code == 200, case .success(let (buffer, usage)) = await UpstreamAttempts.collectJSON(response) else {
+            guard response.status.code == 200, case .success(let (buffer, usage)) = await UpstreamAttempts.collectJSON(response, provider: provider, model: model) else {
                 _ = try? await response.body.collect(upTo: UpstreamAttempts.maxErrorBodyBytes)
                 recorder.addAttempt(model, outcome: "judge", status: Int(response.status.code), since: started, detail: "judge call failed")
                 return ValidationResult(validator: "judge", passed: true, detail: "judge unavailable (status \(response.status.code))")

@@ -1,3 +1,6 @@
+import Hummingbird
+import NIOCore
+import TriageCore
 import TriageCodecs
 import TriageRouting
 import TriageValidation
@@ -16,4 +19,41 @@ struct ChatCall: Sendable {
     let wantsReasons: Bool
     /// The routing policy the call was decided under; escalations use it too.
     let routing: RoutingSnapshot
+    /// The client's wire format.
+    var egress: ClientEgress = .openAIChat
+}
+
+/// The wire format the client speaks, and so the one its answer, stream and errors go back in.
+enum ClientEgress: Sendable {
+    /// OpenAI chat completions: the canonical format itself, sent on untouched.
+    case openAIChat
+    /// Another format, through its codec (Anthropic Messages, OpenAI Responses).
+    case codec(any ClientCodec)
+
+    /// Whether the request was translated into the canonical chat.
+    var isTranslated: Bool {
+        if case .codec = self { return true }
+        return false
+    }
+
+    /// The client's response body for a canonical `chat.completion` buffer.
+    func responseBody(canonical buffer: ByteBuffer) throws(GatewayError) -> ByteBuffer {
+        guard case .codec(let codec) = self else { return buffer }
+        guard let value = buffer.withUnsafeReadableBytes({ try? JSONParser.parse(buffer: $0) }), case .object(let completion) = value else {
+            throw GatewayError(.upstream, "The provider sent an unreadable response.", code: "upstream_invalid_response")
+        }
+        return ByteBuffer(bytes: JSONWriter.bytes(try codec.response(from: completion)))
+    }
+
+    /// A transcoder from canonical stream bytes to the client's, or `nil` when none is needed.
+    func streamTranscoder() -> ClientStreamTranscoder? {
+        guard case .codec(let codec) = self else { return nil }
+        return ClientStreamTranscoder(encoder: codec.streamEncoder())
+    }
+
+    /// The error response in the client's format.
+    func errorResponse(_ error: GatewayError, requestID: String?) -> Response {
+        guard case .codec(let codec) = self else { return error.response(requestID: requestID) }
+        return error.response(requestID: requestID, status: codec.httpStatus(for: error), body: codec.errorBody(for: error))
+    }
 }

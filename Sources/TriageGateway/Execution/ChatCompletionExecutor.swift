@@ -38,7 +38,7 @@ struct ChatCompletionExecutor: Sendable {
         var rejected: Rejected?
         while true {
             let escalationsLeft = validating && decision.mode == .auto && recorder.escalations < policy.maxEscalations
-            switch await UpstreamAttempts(runtime: runtime).run(call.chat, decision: decision, recorder: &recorder) {
+            switch await UpstreamAttempts(runtime: runtime).run(call.chat, decision: decision, translated: call.egress.isTranslated, recorder: &recorder) {
             case .failed(let error, let status):
                 if let rejected, status != .cancelled {
                     // The tier above could not answer: fall back to the answer we have.
@@ -153,12 +153,19 @@ struct ChatCompletionExecutor: Sendable {
     private func respondJSON(_ buffer: ByteBuffer, usage: Usage, model: ModelSpec, recorder initial: CallRecorder) async -> Response {
         var recorder = initial
         recorder.servedBy = model
+        let body: ByteBuffer
+        do {
+            body = try call.egress.responseBody(canonical: buffer)
+        } catch {
+            recorder.addAttempt(model, outcome: "untranslatable", status: 200, since: .now, detail: error.message, usage: usage)
+            return await fail(GatewayError(.upstream, "The model's answer cannot be expressed in the client's format: \(error.message)", code: "untranslatable_response"), recorder: recorder)
+        }
         let trace = recorder.trace(status: .ok, httpStatus: 200, usage: usage)
         await runtime.finish(trace, spanParent: recorder.spanParent)
         runtime.rememberSession(call, model: model, usage: usage)
         var headers = successHeaders(model: model, recorder: recorder, contentType: "application/json")
         headers[TriageHeader.costUSD] = Self.format(cost: trace.costUSD)
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: buffer))
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     private func successHeaders(model: ModelSpec, recorder: CallRecorder, contentType: String) -> HTTPFields {
@@ -184,7 +191,7 @@ struct ChatCompletionExecutor: Sendable {
     private func fail(_ error: GatewayError, recorder: CallRecorder, status: TraceStatus = .failed) async -> Response {
         let traceStatus: TraceStatus = status == .failed && error.httpStatus < 500 && error.httpStatus != 429 ? .rejected : status
         await runtime.finish(recorder.trace(status: traceStatus, httpStatus: error.httpStatus, error: error.message), spanParent: recorder.spanParent)
-        var response = error.response(requestID: recorder.requestID)
+        var response = call.egress.errorResponse(error, requestID: recorder.requestID)
         response.headers[TriageHeader.escalations] = String(recorder.escalations)
         if let validation = recorder.validation { response.headers[TriageHeader.validation] = validation.rawValue }
         return response

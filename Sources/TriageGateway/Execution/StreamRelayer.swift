@@ -26,12 +26,12 @@ struct StreamRelayer: Sendable {
     let call: ChatCall
 
     /// Reads a whole upstream stream into memory (bounded).
-    func hold(_ response: HTTPClientResponse) async -> HeldStream {
+    func hold(_ stream: UpstreamStream) async -> HeldStream {
         var held = HeldStream()
         var relay = OpenAIStreamRelay(clientWantsUsage: call.chat.clientWantsStreamUsage)
         var builder = StreamedAnswerBuilder()
         do {
-            for try await chunk in response.body {
+            for try await chunk in stream {
                 let out = try chunk.withUnsafeReadableBytes { buffer in
                     Result { () throws(SSEParseError) -> [UInt8] in try relay.consume(buffer) { builder.add(eventData: $0.data) } }
                 }.get()
@@ -63,6 +63,7 @@ struct StreamRelayer: Sendable {
     /// comment and `[DONE]`.
     func replay(_ held: HeldStream, model: ModelSpec, headers: HTTPFields, recorder initial: CallRecorder, usage: Usage) -> Response {
         let runtime = self.runtime
+        let call = self.call
         let body = ResponseBody { writer in
             var recorder = initial
             recorder.firstByte = .now
@@ -70,6 +71,7 @@ struct StreamRelayer: Sendable {
             var out = held.bytes
             out += SSEWriter.comment("x-triage-cost-usd: \(ChatCompletionExecutor.format(cost: trace.costUSD))")
             out += SSEWriter.done
+            if var client = call.egress.streamTranscoder() { out = client.push(out) }
             do {
                 try await writer.write(ByteBuffer(bytes: out))
                 await runtime.finish(trace, spanParent: recorder.spanParent)
@@ -83,7 +85,7 @@ struct StreamRelayer: Sendable {
 
     /// Relays a stream as it arrives. Validators that apply are still run on the rebuilt answer
     /// at the end, for the trace (nothing can be taken back once bytes are out).
-    func live(_ response: HTTPClientResponse, model: ModelSpec, started attemptStart: ContinuousClock.Instant, headers: HTTPFields, recorder initial: CallRecorder)
+    func live(_ stream: UpstreamStream, model: ModelSpec, started attemptStart: ContinuousClock.Instant, headers: HTTPFields, recorder initial: CallRecorder)
         -> Response
     {
         let runtime = self.runtime
@@ -92,11 +94,13 @@ struct StreamRelayer: Sendable {
             var recorder = initial
             var relay = OpenAIStreamRelay(clientWantsUsage: call.chat.clientWantsStreamUsage)
             var builder: StreamedAnswerBuilder? = call.validation.validators.isEmpty ? nil : StreamedAnswerBuilder()
+            // Clients of another format get the canonical events transcoded into theirs.
+            var client = call.egress.streamTranscoder()
             var failure: GatewayError?
             var clientGone = false
             var completed: TraceRecord?
             do {
-                for try await chunk in response.body {
+                for try await chunk in stream {
                     let forward: OpenAIStreamRelay.Forward
                     do {
                         forward = try chunk.withUnsafeReadableBytes { buffer in
@@ -109,7 +113,7 @@ struct StreamRelayer: Sendable {
                         failure = GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response")
                         break
                     }
-                    if case .input = forward {
+                    if case .input = forward, client == nil {
                         // Whole content events, all forwarded: send the upstream's buffer as is.
                         if recorder.firstByte == nil { recorder.firstByte = .now }
                         do {
@@ -120,7 +124,11 @@ struct StreamRelayer: Sendable {
                         }
                         continue
                     }
-                    guard case .bytes(var out) = forward else { continue }
+                    var out: [UInt8]
+                    switch forward {
+                    case .input: out = Array(chunk.readableBytesView)
+                    case .bytes(let bytes): out = bytes
+                    }
                     if relay.sawDone, relay.upstreamErrorMessage == nil {
                         // Usage is known once [DONE] arrives: close the stream in the same write
                         // as the last content, with the cost as an SSE comment.
@@ -138,6 +146,7 @@ struct StreamRelayer: Sendable {
                         out += SSEWriter.done
                         completed = trace
                     }
+                    if client != nil { out = client!.push(out) }
                     if !out.isEmpty {
                         if recorder.firstByte == nil { recorder.firstByte = .now }
                         do {
@@ -174,7 +183,8 @@ struct StreamRelayer: Sendable {
                 recorder.addAttempt(model, outcome: "failed_mid_stream", status: 200, since: attemptStart, detail: failure.message)
                 trace = recorder.trace(status: .failed, httpStatus: 200, usage: usage, error: failure.message)
                 // An error event and no [DONE]: the client must see that the answer is incomplete.
-                try? await writer.write(ByteBuffer(bytes: OpenAIStreamRelay.errorEvent(failure)))
+                let event = client != nil ? client!.fail(failure) : OpenAIStreamRelay.errorEvent(failure)
+                try? await writer.write(ByteBuffer(bytes: event))
             }
             await runtime.finish(trace, spanParent: recorder.spanParent)
             try? await writer.finish(nil)

@@ -10,8 +10,8 @@ import TriageStore
 enum UpstreamAnswer: Sendable {
     /// A complete JSON completion and its usage.
     case json(ByteBuffer, Usage?, model: ModelSpec, started: ContinuousClock.Instant)
-    /// A stream whose head has arrived; the body is still flowing.
-    case stream(HTTPClientResponse, model: ModelSpec, started: ContinuousClock.Instant)
+    /// A stream whose head has arrived; the body, canonical, is still flowing.
+    case stream(UpstreamStream, model: ModelSpec, started: ContinuousClock.Instant)
     /// No candidate answered.
     case failed(GatewayError, TraceStatus)
 }
@@ -24,7 +24,8 @@ struct UpstreamAttempts: Sendable {
     static let maxResponseBytes = 64 << 20
     static let maxErrorBodyBytes = 64 << 10
 
-    func run(_ chat: OpenAIChatRequest, decision: RouteDecision, recorder: inout CallRecorder) async -> UpstreamAnswer {
+    /// - Parameter translated: the request came in another format than OpenAI chat.
+    func run(_ chat: OpenAIChatRequest, decision: RouteDecision, translated: Bool = false, recorder: inout CallRecorder) async -> UpstreamAnswer {
         let failover = runtime.config.failover
         var plan = FailoverPlan(
             candidateCount: decision.candidates.count, maxAttempts: failover.maxAttempts,
@@ -54,9 +55,17 @@ struct UpstreamAttempts: Sendable {
                 continue
             }
             let started = ContinuousClock.now
-            let request = UpstreamRequest(
-                provider: provider, path: "/chat/completions", body: ByteBuffer(bytes: chat.upstreamBody(model: model.upstreamName)),
-                stream: chat.stream)
+            let request: UpstreamRequest
+            do {
+                request = try ProviderExchange.request(chat, model: model, provider: provider, stream: chat.stream, translated: translated)
+            } catch {
+                // This provider's format cannot express the request: another candidate's may.
+                runtime.health.recordAbandoned(model.name)
+                recorder.addAttempt(model, outcome: "skipped", since: started, detail: error.message)
+                lastError = error
+                action = plan.skip()
+                continue
+            }
             let response: HTTPClientResponse
             do {
                 response = try await runtime.upstream.send(request)
@@ -79,9 +88,9 @@ struct UpstreamAttempts: Sendable {
             if (200..<300).contains(status) {
                 if chat.stream {
                     runtime.health.recordSuccess(model.name)
-                    return .stream(response, model: model, started: started)
+                    return .stream(ProviderExchange.stream(response, provider: provider, model: model), model: model, started: started)
                 }
-                switch await Self.collectJSON(response) {
+                switch await Self.collectJSON(response, provider: provider, model: model) {
                 case .success(let (buffer, usage)):
                     runtime.health.recordSuccess(model.name)
                     return .json(buffer, usage, model: model, started: started)
@@ -111,7 +120,9 @@ struct UpstreamAttempts: Sendable {
                 runtime.health.recordSuccess(model.name)
                 recorder.addAttempt(model, outcome: "rejected", status: status, since: started)
             }
-            lastError = UpstreamErrorMapping.gatewayError(status: status, body: errorBody, provider: provider.name, retryAfter: retryAfter)
+            lastError = UpstreamErrorMapping.gatewayError(
+                status: status, body: errorBody, provider: provider.name, retryAfter: retryAfter,
+                detail: ProviderExchange.errorDetail(status: status, body: errorBody, provider: provider))
             action = plan.record(outcome, candidate: index)
         }
     }
@@ -120,21 +131,17 @@ struct UpstreamAttempts: Sendable {
         let message: String
     }
 
-    /// Reads a whole JSON completion and its usage; anything but a JSON object is an
-    /// unreadable answer. Only the usage object is parsed, unless it cannot be found that way.
-    static func collectJSON(_ response: HTTPClientResponse) async -> Result<(ByteBuffer, Usage?), Unreadable> {
+    /// Reads a whole JSON answer as a canonical completion and its usage; anything but a JSON
+    /// object is an unreadable answer. For OpenAI-compatible providers only the usage object is
+    /// parsed, unless it cannot be found that way.
+    static func collectJSON(_ response: HTTPClientResponse, provider: ProviderSpec, model: ModelSpec) async -> Result<(ByteBuffer, Usage?), Unreadable> {
         let buffer: ByteBuffer
         do {
             buffer = try await response.body.collect(upTo: maxResponseBytes)
         } catch {
             return .failure(Unreadable(message: "response body broke off"))
         }
-        let (isObject, usage) = buffer.withUnsafeReadableBytes { OpenAIUsage.usage(inCompletion: $0) }
-        if isObject, let usage { return .success((buffer, usage)) }
-        guard let value = parse(buffer), case .object = value else {
-            return .failure(Unreadable(message: "response is not a JSON object"))
-        }
-        return .success((buffer, OpenAIUsage.usage(in: value)))
+        return ProviderExchange.completion(buffer, provider: provider, model: model)
     }
 
     /// The parsed body, or `nil` when it is not JSON.

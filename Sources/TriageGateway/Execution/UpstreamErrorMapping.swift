@@ -1,3 +1,4 @@
+import TriageCodecs
 import TriageCore
 import TriageProviders
 
@@ -5,11 +6,13 @@ import TriageProviders
 /// are only passed on for client errors (400, 404, 422 …) and only after redaction: 401/403
 /// concern the gateway's own provider key and become a 502 that says nothing about it.
 enum UpstreamErrorMapping {
-    static func gatewayError(status: Int, body: [UInt8], provider: String, retryAfter: Duration?) -> GatewayError {
+    /// - Parameter detail: what a non-OpenAI provider's codec read from the body.
+    static func gatewayError(status: Int, body: [UInt8], provider: String, retryAfter: Duration?, detail: ProviderErrorDetail? = nil) -> GatewayError {
         let upstream = (try? JSONParser.parse(body))?["error"]
-        let message = upstream?["message"]?.stringValue.map(redact)
-        let code = upstream?["code"]?.stringValue
+        let message = (detail?.message ?? upstream?["message"]?.stringValue).map(redact)
+        var code = upstream?["code"]?.stringValue
         let param = upstream?["param"]?.stringValue
+        if detail?.isContextLength == true { code = "context_length_exceeded" }
         switch status {
         case 429:
             return GatewayError(
@@ -19,6 +22,8 @@ enum UpstreamErrorMapping {
             return GatewayError(.upstream, "The provider '\(provider)' rejected the gateway's credentials.", code: "upstream_authentication_failed")
         case 408, 504:
             return GatewayError(.upstreamTimeout, "The provider '\(provider)' timed out.", code: "upstream_timeout")
+        case 500... where detail?.isOverloaded == true:
+            return GatewayError(.unavailable, "The provider '\(provider)' is overloaded; retry later.", code: "upstream_overloaded")
         case 500...:
             return GatewayError(.upstream, "The provider '\(provider)' failed with status \(status).", code: "upstream_error")
         case 404:

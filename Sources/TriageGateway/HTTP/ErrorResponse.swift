@@ -5,14 +5,19 @@ import TriageCore
 extension GatewayError {
     /// The OpenAI-style error response for this error.
     func response(requestID: String?) -> Response {
+        response(requestID: requestID, status: httpStatus, body: openAIBody)
+    }
+
+    /// The error response with a body in some client's format.
+    func response(requestID: String?, status: Int, body: JSONValue) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let requestID { headers[TriageHeader.requestID] = requestID }
         if let retryAfterSeconds { headers[TriageHeader.retryAfter] = String(retryAfterSeconds) }
         return Response(
-            status: HTTPResponse.Status(code: httpStatus),
+            status: HTTPResponse.Status(code: status),
             headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(openAIBody))))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(body))))
     }
 }
 

@@ -54,6 +54,8 @@ public struct CallTelemetry: Sendable {
             attributes["triage.escalated"] = trace.escalations > 0
             attributes["triage.cache_hit"] = trace.usage.cachedInputTokens > 0
             attributes["triage.usage.cached_input_tokens"] = trace.usage.cachedInputTokens
+            if trace.usage.cacheWriteInputTokens > 0 { attributes["triage.usage.cache_write_input_tokens"] = trace.usage.cacheWriteInputTokens }
+            if trace.usage.reasoningTokens > 0 { attributes["gen_ai.usage.reasoning.output_tokens"] = trace.usage.reasoningTokens }
             if let complexity = trace.complexity { attributes["triage.complexity"] = complexity }
             if !trace.risks.isEmpty { attributes["triage.risks"] = trace.risks }
             if let validation = trace.validation { attributes["triage.validation"] = validation.rawValue }

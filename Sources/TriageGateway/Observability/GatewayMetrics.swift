@@ -30,6 +30,7 @@ public final class GatewayMetrics: Sendable {
         let inputTokens: Counter
         let outputTokens: Counter
         let cachedTokens: Counter
+        let cacheWriteTokens: Counter
         let cost: Counter
         let escalations: Counter
         let latency: DurationHistogram
@@ -46,7 +47,7 @@ public final class GatewayMetrics: Sendable {
             MetricNameDescriptor(namespace: "triage", metricName: metric, unitName: unit, helpText: help)
         }
         static var requests: MetricNameDescriptor { make("requests", "total", "Calls, by how they ended.") }
-        static var tokens: MetricNameDescriptor { make("tokens", "total", "Tokens billed, by kind (input, output, cached_input).") }
+        static var tokens: MetricNameDescriptor { make("tokens", "total", "Tokens billed, by kind (input, output, cached_input, cache_write_input).") }
         static var cost: MetricNameDescriptor { make("cost_usd", "total", "Spend in US dollars at the configured prices.") }
         static var escalations: MetricNameDescriptor { make("escalations", "total", "Re-runs one tier up after a failed validation (by the tier that finally served).") }
         static var latency: MetricNameDescriptor { make("request_duration", "seconds", "Time from request to the last byte of the answer.") }
@@ -84,6 +85,7 @@ public final class GatewayMetrics: Sendable {
         instruments.inputTokens.increment(by: Int64(trace.usage.inputTokens))
         instruments.outputTokens.increment(by: Int64(trace.usage.outputTokens))
         instruments.cachedTokens.increment(by: Int64(trace.usage.cachedInputTokens))
+        if trace.usage.cacheWriteInputTokens > 0 { instruments.cacheWriteTokens.increment(by: Int64(trace.usage.cacheWriteInputTokens)) }
         instruments.cost.increment(by: trace.costUSD)
         if trace.escalations > 0 { instruments.escalations.increment(by: Int64(trace.escalations)) }
         instruments.latency.record(.nanoseconds(Int64(trace.latencyMs * 1_000_000)))
@@ -114,6 +116,7 @@ public final class GatewayMetrics: Sendable {
             inputTokens: registry.makeCounter(descriptor: Name.tokens, labels: call + [("kind", "input")]),
             outputTokens: registry.makeCounter(descriptor: Name.tokens, labels: call + [("kind", "output")]),
             cachedTokens: registry.makeCounter(descriptor: Name.tokens, labels: call + [("kind", "cached_input")]),
+            cacheWriteTokens: registry.makeCounter(descriptor: Name.tokens, labels: call + [("kind", "cache_write_input")]),
             cost: registry.makeCounter(descriptor: Name.cost, labels: call),
             escalations: registry.makeCounter(descriptor: Name.escalations, labels: call),
             latency: registry.makeDurationHistogram(descriptor: Name.latency, labels: served, buckets: Self.latencyBuckets),

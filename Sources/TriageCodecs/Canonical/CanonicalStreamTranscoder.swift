@@ -1,0 +1,110 @@
+import TriageCore
+
+/// Turns a provider's event stream into the canonical one: provider SSE bytes in, canonical
+/// `chat.completion.chunk` events (`data: {…}`) and a closing `data: [DONE]` out, so the relay,
+/// usage accounting and validation downstream only ever read one format.
+///
+/// A provider error event becomes the canonical in-stream error (`data: {"error": {…}}`) and
+/// ends the stream; a stream that stops before the provider said it was complete simply ends
+/// without `[DONE]`, which the relay reports as broken off.
+public struct CanonicalStreamTranscoder: Sendable {
+    private var parser: SSEParser
+    private var decoder: any ProviderStreamDecoder
+    /// Whether the canonical stream is closed (`[DONE]` or an error was written).
+    public private(set) var isFinished = false
+
+    public init(decoder: any ProviderStreamDecoder, maxEventBytes: Int = 16 << 20) {
+        self.decoder = decoder
+        self.parser = SSEParser(maxEventBytes: maxEventBytes)
+    }
+
+    /// The canonical bytes for one piece of provider bytes (possibly none).
+    public mutating func push(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        guard !isFinished else { return [] }
+        let events: [SSEEvent]
+        do {
+            events = try parser.push(bytes)
+        } catch {
+            isFinished = true
+            return OpenAIStreamRelay.errorEvent(GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response"))
+        }
+        var out: [UInt8] = []
+        for event in events {
+            do {
+                for chunk in try decoder.decode(event) {
+                    out += SSEWriter.data(JSONWriter.string(.object(chunk)))
+                }
+            } catch {
+                isFinished = true
+                return out + OpenAIStreamRelay.errorEvent(error)
+            }
+            if decoder.isComplete {
+                isFinished = true
+                return out + SSEWriter.done
+            }
+        }
+        return out
+    }
+
+    /// `push(_:)` for an array of bytes.
+    public mutating func push(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBytes { push($0) }
+    }
+}
+
+/// Turns canonical stream bytes (as the relay writes them: chunk events, gateway comments,
+/// `[DONE]`) into the client's own stream format through a `ClientStreamEncoder`.
+public struct ClientStreamTranscoder: Sendable {
+    private var parser = SSEParser()
+    private var encoder: any ClientStreamEncoder
+    private var closed = false
+
+    public init(encoder: any ClientStreamEncoder) {
+        self.encoder = encoder
+    }
+
+    /// The client's bytes for canonical bytes (possibly none). Comments are dropped; `[DONE]`
+    /// closes the client's stream; a canonical error event becomes the client's error event.
+    public mutating func push(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        guard !closed else { return [] }
+        let events: [SSEEvent]
+        do {
+            events = try parser.push(bytes)
+        } catch {
+            closed = true
+            return encoder.fail(GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response"))
+        }
+        var out: [UInt8] = []
+        for event in events {
+            if event.data == "[DONE]" {
+                closed = true
+                return out + encoder.finish()
+            }
+            guard case .object(let chunk)? = try? JSONParser.parse(event.data) else { continue }
+            if let error = chunk["error"] {
+                closed = true
+                return out + encoder.fail(Self.gatewayError(from: error))
+            }
+            out += encoder.encode(chunk)
+        }
+        return out
+    }
+
+    /// `push(_:)` for an array of bytes.
+    public mutating func push(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBytes { push($0) }
+    }
+
+    /// The client's error event for a stream that broke off.
+    public mutating func fail(_ error: GatewayError) -> [UInt8] {
+        guard !closed else { return [] }
+        closed = true
+        return encoder.fail(error)
+    }
+
+    /// The gateway error a canonical `{"error": {…}}` event stands for.
+    static func gatewayError(from error: JSONValue) -> GatewayError {
+        let type = error["type"]?.stringValue.flatMap(GatewayError.Kind.init(rawValue:)) ?? .upstream
+        return GatewayError(type, error["message"]?.stringValue ?? "The provider's stream failed.", code: error["code"]?.stringValue)
+    }
+}

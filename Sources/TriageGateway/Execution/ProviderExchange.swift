@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import NIOCore
+import TriageCodecs
+import TriageCore
+import TriageProviders
+
+/// How a canonical chat request reaches one provider and how its answer comes back canonical:
+/// OpenAI-compatible providers take the canonical chat itself (the client's own bytes when it
+/// spoke OpenAI chat), every other format goes through its `ProviderCodec`.
+enum ProviderExchange {
+    /// The upstream request for `chat` sent to `model` at `provider`. `translated` says the
+    /// request came in another format, so canonical extensions must be dropped for OpenAI.
+    static func request(
+        _ chat: OpenAIChatRequest, model: ModelSpec, provider: ProviderSpec, stream: Bool, translated: Bool
+    ) throws(GatewayError) -> UpstreamRequest {
+        if let codec = provider.format.codec {
+            let encoded = try codec.request(from: chat.upstreamObject(model: model.upstreamName), upstreamModel: model.upstreamName, stream: stream)
+            return UpstreamRequest(provider: provider, path: encoded.path, body: ByteBuffer(bytes: encoded.body), stream: stream, headers: encoded.headers)
+        }
+        let body = translated ? JSONWriter.bytes(.object(CanonicalExtensions.openAIRequest(chat.upstreamObject(model: model.upstreamName)))) : chat.upstreamBody(model: model.upstreamName)
+        return UpstreamRequest(provider: provider, path: "/chat/completions", body: ByteBuffer(bytes: body), stream: stream)
+    }
+
+    /// A provider's complete JSON answer as a canonical `chat.completion` buffer and its usage.
+    static func completion(_ buffer: ByteBuffer, provider: ProviderSpec, model: ModelSpec) -> Result<(ByteBuffer, Usage?), UpstreamAttempts.Unreadable> {
+        guard let codec = provider.format.codec else {
+            let (isObject, usage) = buffer.withUnsafeReadableBytes { OpenAIUsage.usage(inCompletion: $0) }
+            if isObject, let usage { return .success((buffer, usage)) }
+            guard let value = UpstreamAttempts.parse(buffer), case .object = value else {
+                return .failure(UpstreamAttempts.Unreadable(message: "response is not a JSON object"))
+            }
+            return .success((buffer, OpenAIUsage.usage(in: value)))
+        }
+        guard let value = UpstreamAttempts.parse(buffer), case .object = value else {
+            return .failure(UpstreamAttempts.Unreadable(message: "response is not a JSON object"))
+        }
+        do {
+            let completion = JSONValue.object(try codec.completion(from: value, model: model.name))
+            return .success((ByteBuffer(bytes: JSONWriter.bytes(completion)), OpenAIUsage.usage(in: completion)))
+        } catch {
+            return .failure(UpstreamAttempts.Unreadable(message: "response could not be read as \(provider.format.rawValue): \(error.message)"))
+        }
+    }
+
+    /// A provider's streamed answer as canonical stream bytes.
+    static func stream(_ response: HTTPClientResponse, provider: ProviderSpec, model: ModelSpec) -> UpstreamStream {
+        UpstreamStream(body: response.body, transcoder: provider.format.codec.map { CanonicalStreamTranscoder(decoder: $0.streamDecoder(model: model.name)) })
+    }
+
+    /// What a provider's error body says, for error mapping.
+    static func errorDetail(status: Int, body: [UInt8], provider: ProviderSpec) -> ProviderErrorDetail? {
+        guard let codec = provider.format.codec else { return nil }
+        return codec.errorDetail(status: status, body: try? JSONParser.parse(body))
+    }
+}
+
+/// The body of a streamed upstream answer in canonical form: the provider's bytes as they come
+/// for OpenAI-compatible providers, transcoded piece by piece for the others.
+struct UpstreamStream: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+
+    let body: HTTPClientResponse.Body
+    let transcoder: CanonicalStreamTranscoder?
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var inner: HTTPClientResponse.Body.AsyncIterator
+        var transcoder: CanonicalStreamTranscoder?
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard var transcoder else { return try await inner.next() }
+            defer { self.transcoder = transcoder }
+            while !transcoder.isFinished {
+                guard let piece = try await inner.next() else { return nil }
+                let out = piece.withUnsafeReadableBytes { transcoder.push($0) }
+                if !out.isEmpty { return ByteBuffer(bytes: out) }
+            }
+            return nil
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(inner: body.makeAsyncIterator(), transcoder: transcoder)
+    }
+}
