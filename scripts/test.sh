@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: sets up the Python venv with the official openai SDK for the interop suite
+# Runs every test: sets up the Python venv with the official openai and anthropic SDKs for the interop suites
 # (once, in .venv-interop/), then `swift test`. Extra arguments go to `swift test`.
 #
 #   scripts/test.sh
@@ -10,13 +10,13 @@ cd "$(dirname "$0")/.."
 
 venv=.venv-interop
 if [ -z "${TRIAGE_SKIP_INTEROP:-}" ]; then
-    if ! "$venv/bin/python" -c 'import openai' 2>/dev/null; then
-        echo "test.sh: creating $venv with the openai SDK"
+    if ! "$venv/bin/python" -c 'import openai, anthropic' 2>/dev/null; then
+        echo "test.sh: creating $venv with the openai and anthropic SDKs"
         python3 -m venv "$venv"
-        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'openai>=1.50,<3'
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'openai>=1.50,<3' 'anthropic>=0.40,<1'
     fi
     export TRIAGE_INTEROP_PYTHON="$PWD/$venv/bin/python"
-    echo "test.sh: interop with openai $("$TRIAGE_INTEROP_PYTHON" -c 'import openai; print(openai.__version__)')"
+    echo "test.sh: interop with $("$TRIAGE_INTEROP_PYTHON" -c 'import openai, anthropic; print("openai", openai.__version__, "anthropic", anthropic.__version__)')"
 fi
 
 swift test "$@"

@@ -63,7 +63,7 @@ struct DashboardTests {
         // Offline: nothing is loaded from another origin.
         #expect(!page.body.contains("http://") && !page.body.contains("https://") && !page.body.contains("//cdn"))
 
-        let dom = try Chromium.dumpDOM(chromium, url: gateway.baseURL + "/dashboard")
+        let dom = try await Chromium.dumpDOM(chromium, url: gateway.baseURL + "/dashboard")
         #expect(dom.contains(#"data-state="ready""#))
         #expect(dom.contains(#"id="spend-chart""#))
         #expect(Chromium.count(#"class="bar""#, in: Chromium.element("spend-chart", in: dom)) > 0)
@@ -87,22 +87,15 @@ enum Chromium {
     }
 
     /// Loads `url`, lets its scripts run (virtual time), and returns the resulting DOM.
-    static func dumpDOM(_ executable: String, url: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
+    static func dumpDOM(_ executable: String, url: String) async throws -> String {
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("triage-chromium-\(UUID().uuidString)").path
-        process.arguments = [
+        let arguments = [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=\(profile)",
             "--virtual-time-budget=10000", "--dump-dom", url,
         ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let result = try await ChildProcess.run(executable, arguments, stderrToo: false)
         try? FileManager.default.removeItem(atPath: profile)
-        return String(decoding: data, as: UTF8.self)
+        return result.output
     }
 
     /// The markup of the element with this id (up to the next element with an id of the same kind is good enough for assertions).

@@ -18,21 +18,12 @@ struct OpenAISDKInteropTests {
         for _ in 0..<2 {
             gateway.upstream.enqueue(.toolCall(name: "get_weather", arguments: #"{"city":"Paris"}"#), forModel: "fake-small-a")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.packageRoot.appendingPathComponent("Tests/Interop/openai_sdk_interop.py").path]
         var environment = ProcessInfo.processInfo.environment
         environment["TRIAGE_BASE_URL"] = gateway.baseURL + "/v1"
         environment["TRIAGE_API_KEY"] = "sk-test"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = try await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(process.terminationStatus == 0, "interop script failed:\n\(text)")
+        let result = try await ChildProcess.run(python, [Self.packageRoot.appendingPathComponent("Tests/Interop/openai_sdk_interop.py").path], environment: environment)
+        let text = result.output
+        #expect(result.status == 0, "interop script failed:\n\(text)")
         #expect(text.contains(" passed, 0 failed"), "\(text)")
     }
 }

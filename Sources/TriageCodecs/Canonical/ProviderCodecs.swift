@@ -6,7 +6,7 @@ extension ProviderFormat {
     public var codec: (any ProviderCodec)? {
         switch self {
         case .openai: nil
-        case .anthropic: nil
+        case .anthropic: AnthropicProviderCodec()
         case .gemini: GeminiProviderCodec()
         }
     }

@@ -17,7 +17,9 @@ import TriageCore
 //   prompt cache (Anthropic `cache_creation_input_tokens`); `prompt_tokens` always counts every
 //   input token (uncached + cache read + cache write), `completion_tokens` every output token
 //   (reasoning included, `completion_tokens_details.reasoning_tokens` says how many);
-// - `stop_sequence` on a choice: the stop sequence that ended the answer, when known.
+// - `stop_sequence` on a choice: the stop sequence that ended the answer, when known;
+// - `top_k` on a request (Anthropic's, verbatim): only providers that sample with it accept it,
+//   every other provider codec answers a 400.
 //
 // OpenAI chat in → OpenAI chat out never goes through a codec: the request's own bytes are
 // forwarded (see `OpenAIChatRequest.upstreamBody`). With N client formats and M provider formats

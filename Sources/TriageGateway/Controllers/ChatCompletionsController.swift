@@ -17,7 +17,9 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         router.post("/v1/chat/completions") { request, context in
             await self.chat(request, endpoint: "/v1/chat/completions", egress: .openAIChat)
         }
-        // MESSAGES-ROUTE
+        router.post("/v1/messages") { request, context in
+            await self.chat(request, endpoint: "/v1/messages", egress: .codec(AnthropicClientCodec()))
+        }
         router.post("/v1/responses") { request, context in
             await self.chat(request, endpoint: "/v1/responses", egress: .codec(ResponsesClientCodec()))
         }

@@ -1,0 +1,137 @@
+import TriageCore
+
+/// Anthropic streaming events → canonical `chat.completion.chunk`s: the role chunk on
+/// `message_start`; `text_delta` → `content`, `thinking_delta` → `thinking`, `signature_delta` →
+/// `thinking_signature`; each `tool_use` block → a `tool_calls` delta with its own `index`, id and
+/// name, then its `input_json_delta` pieces as `arguments`; on `message_delta` the chunk with
+/// `finish_reason` and the usage-only chunk (input and cache counts from `message_start`,
+/// updated by any that `message_delta` repeats). `message_stop` completes the stream; `ping` and
+/// unknown event types are ignored, as Anthropic asks; an `error` event is thrown.
+///
+/// A forced `triage_json_*` tool (structured output, see `AnthropicProviderCodec`) streams its
+/// input as `content`. `redacted_thinking` blocks have no canonical delta and are not streamed.
+public struct AnthropicStreamDecoder: ProviderStreamDecoder {
+    private enum Block {
+        case text, thinking, structured, ignored
+        case tool(Int)
+    }
+
+    let model: String
+    let created: Int
+    private var id = ""
+    private var blocks: [Int: Block] = [:]
+    private var nextToolIndex = 0
+    private var usage = AnthropicWire.Usage()
+    private var structured = false
+    private var finished = false
+    public private(set) var isComplete = false
+
+    public init(model: String, created: Int) {
+        self.model = model
+        self.created = created
+    }
+
+    public mutating func decode(_ event: SSEEvent) throws(GatewayError) -> [JSONObject] {
+        guard let value = try? JSONParser.parse(event.data), case .object(let payload) = value else {
+            if event.event == "ping" { return [] }
+            throw GatewayError(.upstream, "The provider sent a stream event that is not JSON.", code: "invalid_upstream_response")
+        }
+        switch payload["type"]?.stringValue ?? event.event {
+        case "message_start":
+            id = payload["message"]?["id"]?.stringValue ?? id
+            usage.update(anthropic: payload["message"]?["usage"])
+            return [chunk(delta: ["role": "assistant", "content": ""])]
+        case "content_block_start":
+            return contentBlockStart(index: payload["index"]?.intValue ?? 0, payload["content_block"])
+        case "content_block_delta":
+            return contentBlockDelta(index: payload["index"]?.intValue ?? 0, payload["delta"])
+        case "message_delta":
+            usage.update(anthropic: payload["usage"])
+            return finish(stopReason: payload["delta"]?["stop_reason"]?.stringValue, stopSequence: payload["delta"]?["stop_sequence"]?.stringValue)
+        case "message_stop":
+            isComplete = true
+            return finished ? [] : finish(stopReason: nil, stopSequence: nil)
+        case "error":
+            throw AnthropicWire.gatewayError(type: payload["error"]?["type"]?.stringValue, message: payload["error"]?["message"]?.stringValue)
+        default:
+            return []
+        }
+    }
+
+    private mutating func contentBlockStart(index: Int, _ block: JSONValue?) -> [JSONObject] {
+        switch block?["type"]?.stringValue {
+        case "text":
+            blocks[index] = .text
+            if case .string(let text)? = block?["text"], !text.isEmpty { return [chunk(delta: ["content": .string(text)])] }
+        case "thinking":
+            blocks[index] = .thinking
+            if case .string(let text)? = block?["thinking"], !text.isEmpty { return [chunk(delta: ["thinking": .string(text)])] }
+        case "tool_use":
+            let name = block?["name"]?.stringValue ?? ""
+            if name.hasPrefix(AnthropicWire.structuredOutputToolPrefix) {
+                blocks[index] = .structured
+                structured = true
+                return []
+            }
+            let toolIndex = nextToolIndex
+            nextToolIndex += 1
+            blocks[index] = .tool(toolIndex)
+            let call: JSONValue = [
+                "index": JSONValue(toolIndex), "id": block?["id"] ?? "", "type": "function",
+                "function": ["name": .string(name), "arguments": ""],
+            ]
+            return [chunk(delta: ["tool_calls": [call]])]
+        default:
+            blocks[index] = .ignored
+        }
+        return []
+    }
+
+    private func contentBlockDelta(index: Int, _ delta: JSONValue?) -> [JSONObject] {
+        switch (blocks[index], delta?["type"]?.stringValue) {
+        case (_, "text_delta"):
+            return text(delta?["text"], as: "content")
+        case (_, "thinking_delta"):
+            return text(delta?["thinking"], as: "thinking")
+        case (_, "signature_delta"):
+            return text(delta?["signature"], as: "thinking_signature")
+        case (.structured?, "input_json_delta"):
+            return text(delta?["partial_json"], as: "content")
+        case (.tool(let toolIndex)?, "input_json_delta"):
+            guard case .string(let piece)? = delta?["partial_json"], !piece.isEmpty else { return [] }
+            return [chunk(delta: ["tool_calls": [["index": JSONValue(toolIndex), "function": ["arguments": .string(piece)]]]])]
+        default:
+            return []
+        }
+    }
+
+    private func text(_ value: JSONValue?, as key: String) -> [JSONObject] {
+        guard case .string(let text)? = value, !text.isEmpty else { return [] }
+        var delta = JSONObject()
+        delta[key] = .string(text)
+        return [chunk(delta: .object(delta))]
+    }
+
+    private mutating func finish(stopReason: String?, stopSequence: String?) -> [JSONObject] {
+        guard !finished else { return [] }
+        finished = true
+        let reason = structured && stopReason == "tool_use" ? "stop" : AnthropicWire.finishReason(stopReason: stopReason)
+        var last = chunk(delta: [:], finishReason: reason)
+        if let stopSequence, case .array(var choices)? = last["choices"], case .object(var choice) = choices[0] {
+            choice["stop_sequence"] = .string(stopSequence)
+            choices[0] = .object(choice)
+            last["choices"] = .array(choices)
+        }
+        var usageChunk = chunk(delta: [:])
+        usageChunk["choices"] = []
+        usageChunk["usage"] = usage.canonical
+        return [last, usageChunk]
+    }
+
+    private func chunk(delta: JSONValue, finishReason: String? = nil) -> JSONObject {
+        AnthropicWire.object([
+            "id": .string(id), "object": "chat.completion.chunk", "created": JSONValue(created), "model": .string(model),
+            "choices": [["index": 0, "delta": delta, "logprobs": nil, "finish_reason": finishReason.map(JSONValue.string) ?? .null]],
+        ])
+    }
+}

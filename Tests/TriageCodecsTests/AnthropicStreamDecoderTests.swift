@@ -1,0 +1,122 @@
+import Testing
+import TriageCodecs
+import TriageCore
+
+@Suite struct AnthropicStreamDecoderTests {
+    /// Every canonical chunk the decoder makes of a recorded transcript, and whether it completed.
+    func decode(_ fixture: String, model: String = "triage/auto") throws -> (chunks: [JSONObject], complete: Bool) {
+        var decoder = AnthropicProviderCodec(now: { 7 }).streamDecoder(model: model)
+        var chunks: [JSONObject] = []
+        for event in try AnthropicTest.sseEvents(AnthropicTest.fixture(fixture)) { chunks += try decoder.decode(event) }
+        return (chunks, decoder.isComplete)
+    }
+
+    func deltas(_ chunks: [JSONObject]) -> [JSONValue] {
+        chunks.compactMap { $0["choices"]?.arrayValue?.first?["delta"] }
+    }
+
+    @Test func textStream() throws {
+        let (chunks, complete) = try decode("text_stream.sse")
+        #expect(complete)
+        #expect(chunks.allSatisfy { $0["id"] == "msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY" && $0["object"] == "chat.completion.chunk" && $0["model"] == "triage/auto" && $0["created"] == 7 })
+        #expect(
+            deltas(chunks) == [
+                ["role": "assistant", "content": ""], ["content": "Hello"], ["content": "!"], [:],
+            ])
+        #expect(chunks[3]["choices"]?.arrayValue?.first?["finish_reason"] == "stop")
+        #expect(chunks.count == 5)
+        #expect(chunks[4]["choices"] == [])
+        #expect(
+            AnthropicTest.same(
+                chunks[4]["usage"],
+                #"{"prompt_tokens": 25, "completion_tokens": 15, "total_tokens": 40, "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0}}"#))
+    }
+
+    @Test func parallelToolUseStream() throws {
+        let (chunks, complete) = try decode("tool_use_stream.sse")
+        #expect(complete)
+        let calls = deltas(chunks).compactMap { $0["tool_calls"]?.arrayValue?.first }
+        #expect(
+            AnthropicTest.same(
+                calls.first,
+                #"{"index": 0, "id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "type": "function", "function": {"name": "get_weather", "arguments": ""}}"#))
+        func arguments(_ index: Int) -> String {
+            calls.filter { $0["index"]?.intValue == index }.compactMap { $0["function"]?["arguments"]?.stringValue }.joined()
+        }
+        #expect(arguments(0) == #"{"location": "San Francisco, CA"}"#)
+        #expect(arguments(1) == #"{"tz": "America/Los_Angeles"}"#)
+        #expect(calls.filter { $0["id"] != nil }.map { $0["function"]?["name"] } == ["get_weather", "get_time"])
+        let text = deltas(chunks).compactMap { $0["content"]?.stringValue }.joined()
+        #expect(text == "Okay, let's check the weather.")
+        let finish = chunks.compactMap { $0["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue }
+        #expect(finish == ["tool_calls"])
+        #expect(chunks.last?["choices"] == [])
+        #expect(
+            AnthropicTest.same(
+                chunks.last?["usage"],
+                #"{"prompt_tokens": 882, "completion_tokens": 89, "total_tokens": 971, "prompt_tokens_details": {"cached_tokens": 400, "cache_write_tokens": 10}}"#))
+    }
+
+    @Test func thinkingStream() throws {
+        let (chunks, _) = try decode("thinking_stream.sse")
+        let all = deltas(chunks)
+        #expect(all.compactMap { $0["thinking"]?.stringValue }.joined() == "Let me solve this step by step:\n\n1. First break down 27 * 453\n2. 453 = 400 + 50 + 3")
+        #expect(all.compactMap { $0["thinking_signature"]?.stringValue } == ["EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"])
+        #expect(all.compactMap { $0["content"]?.stringValue }.joined() == "27 * 453 = 12,231")
+        #expect(chunks.last?["usage"]?["completion_tokens"] == 140)
+    }
+
+    @Test func overloadedErrorEventIsThrown() throws {
+        var decoder = AnthropicProviderCodec().streamDecoder(model: "m")
+        var chunks: [JSONObject] = []
+        var thrown: GatewayError?
+        for event in try AnthropicTest.sseEvents(AnthropicTest.fixture("overloaded_stream.sse")) {
+            do { chunks += try decoder.decode(event) } catch { thrown = error }
+        }
+        #expect(thrown?.kind == .unavailable)
+        #expect(thrown?.code == "overloaded_error")
+        #expect(!decoder.isComplete)
+        #expect(deltas(chunks).last == ["content": "Hel"])
+    }
+
+    @Test func stopSequenceAndUsageUpdatesInMessageDelta() throws {
+        var decoder = AnthropicProviderCodec(now: { 1 }).streamDecoder(model: "m")
+        _ = try decoder.decode(SSEEvent(event: "message_start", data: #"{"type":"message_start","message":{"id":"msg_x","usage":{"input_tokens":5,"output_tokens":1}}}"#))
+        let out = try decoder.decode(
+            SSEEvent(
+                event: "message_delta",
+                data: #"{"type":"message_delta","delta":{"stop_reason":"stop_sequence","stop_sequence":"END"},"usage":{"input_tokens":7,"cache_read_input_tokens":3,"output_tokens":4}}"#))
+        #expect(out.count == 2)
+        #expect(out[0]["choices"]?.arrayValue?.first?["stop_sequence"] == "END")
+        #expect(out[0]["choices"]?.arrayValue?.first?["finish_reason"] == "stop")
+        #expect(out[1]["usage"]?["prompt_tokens"] == 10)
+        #expect(out[1]["usage"]?["completion_tokens"] == 4)
+        #expect(try decoder.decode(SSEEvent(event: "message_stop", data: #"{"type":"message_stop"}"#)).isEmpty)
+        #expect(decoder.isComplete)
+        #expect(try decoder.decode(SSEEvent(event: "brand_new_event", data: #"{"type":"brand_new_event"}"#)).isEmpty)
+    }
+
+    @Test func structuredOutputToolStreamsAsContent() throws {
+        var decoder = AnthropicProviderCodec(now: { 1 }).streamDecoder(model: "m")
+        var chunks: [JSONObject] = []
+        for data in [
+            #"{"type":"message_start","message":{"id":"msg_j","usage":{"input_tokens":5,"output_tokens":1}}}"#,
+            #"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_j","name":"triage_json_report","input":{}}}"#,
+            #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"t\":"}}"#,
+            #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"21}"}}"#,
+            #"{"type":"content_block_stop","index":0}"#,
+            #"{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":9}}"#,
+            #"{"type":"message_stop"}"#,
+        ] {
+            chunks += try decoder.decode(SSEEvent(data: data))
+        }
+        #expect(deltas(chunks).compactMap { $0["content"]?.stringValue }.joined() == #"{"t":21}"#)
+        #expect(deltas(chunks).allSatisfy { $0["tool_calls"] == nil })
+        #expect(chunks.compactMap { $0["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue } == ["stop"])
+    }
+
+    @Test func garbageIsAnUpstreamError() {
+        var decoder = AnthropicProviderCodec().streamDecoder(model: "m")
+        #expect(throws: GatewayError.self) { try decoder.decode(SSEEvent(event: "message_start", data: "{nope")) }
+    }
+}
