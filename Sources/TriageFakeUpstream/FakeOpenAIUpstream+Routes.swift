@@ -12,6 +12,9 @@ extension FakeOpenAIUpstream {
         router.post("/v1/chat/completions") { request, _ in
             try await self.chatCompletions(request)
         }
+        router.post("/v1/embeddings") { request, _ in
+            try await self.embeddings(request)
+        }
         router.get("/v1/models") { request, _ in
             do throws(FakeAPIError) {
                 try self.authenticate(request)

@@ -34,6 +34,9 @@ import TriageCore
         (minimal + "\nroles:\n  coder: {skip_classification: true}\n", 9, "roles.coder.tier", "is required"),
         (minimal + "\ndefault_tier: huge\n", 8, "default_tier", "got \"huge\""),
         (replacing("api_key_env", with: "format: grpc\n    api_key_env"), 4, "providers.p.format", "expected one of openai, anthropic, gemini, got \"grpc\""),
+        (replacing("tier: mid,", with: "tier: mid, kind: vector,"), 7, "models[1].kind", "expected one of chat, embedding, got \"vector\""),
+        (replacing("api_key_env", with: "format: gemini\n    api_key_env").replacingOccurrences(of: "tier: mid,", with: "kind: embedding,"), 8, "models[1].kind",
+         "embedding models must be served by an openai-format provider (p speaks gemini)"),
         // Numbers, typed strictly.
         (minimal + "\nserver: {port: eighty}\n", 8, "server.port", "expected a whole number, got \"eighty\""),
         (minimal + "\nserver: {port: 8080.5}\n", 8, "server.port", "expected a whole number, got \"8080.5\""),

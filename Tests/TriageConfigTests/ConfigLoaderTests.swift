@@ -47,8 +47,10 @@ import TriageRouting
         for tier in Tier.allCases {
             #expect(!config.catalog.models(in: tier).isEmpty, "no \(tier) model")
         }
-        #expect(config.catalog.models.allSatisfy { $0.provider == "openai" && $0.price.outputPerMillion > $0.price.inputPerMillion })
-        #expect(config.catalog.models.allSatisfy { $0.price.cachedInputPerMillion < $0.price.inputPerMillion })
+        let chat = config.catalog.models.filter { $0.kind == .chat }
+        #expect(chat.allSatisfy { $0.provider == "openai" && $0.price.outputPerMillion > $0.price.inputPerMillion })
+        #expect(chat.allSatisfy { $0.price.cachedInputPerMillion < $0.price.inputPerMillion })
+        #expect(config.catalog.models.filter { $0.kind == .embedding }.map(\.name) == ["text-embedding-3-small"])
         #expect(config.policy.defaultTier == .mid)
         let expectedRoles: [String: Tier] = [
             "planner": .frontier, "architect": .frontier, "worker": .mid, "coder": .mid, "formatter": .small,
@@ -75,6 +77,28 @@ import TriageRouting
         #expect(llama.price == .free)
         #expect(config.server.port == 9090)
         #expect(config.warnings == ["provider openai: environment variable OPENAI_API_KEY is not set; calls to it will be sent without a key"])
+    }
+
+    @Test func exampleTurnsOnAnthropicAndGeminiFromTheEnvironment() throws {
+        let config = try ConfigLoader.load(
+            path: Self.examplePath,
+            environment: [
+                "OPENAI_API_KEY": Self.secret, "TRIAGE_ANTHROPIC": "true", "ANTHROPIC_API_KEY": "sk-ant-x", "TRIAGE_GEMINI": "true",
+                "GEMINI_API_KEY": "g-x", "ANTHROPIC_BASE_URL": "http://127.0.0.1:9999/v1",
+            ])
+        #expect(config.warnings.isEmpty)
+        #expect(config.catalog.providers["anthropic"]?.format == .anthropic)
+        #expect(config.catalog.providers["anthropic"]?.baseURL == "http://127.0.0.1:9999/v1")
+        #expect(config.catalog.providers["gemini"]?.format == .gemini)
+        #expect(config.catalog.providers["gemini"]?.baseURL == "https://generativelanguage.googleapis.com/v1beta")
+        for provider in ["anthropic", "gemini"] {
+            let models = config.catalog.models.filter { $0.provider == provider }
+            #expect(Set(models.map(\.tier)) == Set(Tier.allCases), "\(provider) has a model in every tier")
+            #expect(models.allSatisfy { $0.price.outputPerMillion > $0.price.inputPerMillion && $0.price.cachedInputPerMillion < $0.price.inputPerMillion })
+        }
+        let haiku = try #require(config.catalog.model(named: "claude-haiku-5-5"))
+        #expect(haiku.price.cacheWritePerMillion == 0.125)
+        #expect(abs(haiku.price.cost(of: Usage(inputTokens: 1_000_000, outputTokens: 0, cachedInputTokens: 200_000, cacheWriteInputTokens: 300_000)) - (0.5 * 0.10 + 0.2 * 0.01 + 0.3 * 0.125)) < 1e-12)
     }
 
     /// The error quoted in the example's header comment is the one the loader really gives.
