@@ -4,7 +4,9 @@
 # has the `minimal-proxy` product) and through the gateway (routing and trace writing on), each
 # with `"stream": false` and `"stream": true`. For every run it prints requests/s, p50 and p99
 # latency and the CPU microseconds per request of the server process under test (and of the
-# fake upstream behind it), then a summary table.
+# fake upstream behind it), then a summary table. The gateway is also measured translating: OpenAI
+# chat in → Anthropic out, and Anthropic Messages in → Anthropic out (both codecs), against a
+# fake Anthropic upstream (SKIP_TRANSLATED=1 leaves these out).
 #
 #   scripts/loadtest.sh                          # 10 s per run, 64 connections, 2 wrk threads
 #   DURATION=20 CONNECTIONS=128 scripts/loadtest.sh
@@ -126,14 +128,29 @@ wrk.body = [[$(cat "$work/$1.json")]]
 LUA
 }
 
-# check NAME URL REQUEST: one request by hand first, so a broken target fails loudly instead of
-# being measured answering errors.
+# write_messages_request NAME MODEL STREAM: the same call as an Anthropic Messages body.
+write_messages_request() {
+    printf '%s' '{"model":"'"$2"'","max_tokens":256,"system":"You are a careful assistant.","messages":[{"role":"user","content":"Rename the column user_name to username in the users table and explain the change in one sentence."}],"temperature":0.2,"stream":'"$3"'}' \
+        >"$work/$1.json"
+    cat >"$work/$1.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["x-api-key"] = "sk-fake"
+wrk.headers["anthropic-version"] = "2023-06-01"
+wrk.body = [[$(cat "$work/$1.json")]]
+LUA
+}
+
+# check NAME URL REQUEST [EXPECTED]: one request by hand first, so a broken target fails loudly
+# instead of being measured answering errors.
 check() {
     local name=$1 url=$2 request=$3 status
     status=$(curl -sS -o "$work/check.out" -w '%{http_code}' --max-time 10 -H 'Content-Type: application/json' \
-        -H 'Authorization: Bearer sk-fake' -H 'X-Triage-Role: worker' --data-binary @"$work/$request.json" "$url" 2>&1) || true
+        -H 'Authorization: Bearer sk-fake' -H 'x-api-key: sk-fake' -H 'anthropic-version: 2023-06-01' -H 'X-Triage-Role: worker' \
+        --data-binary @"$work/$request.json" "$url" 2>&1) || true
     local expected='"object":"chat.completion"'
     case $request in *-true) expected='data: [DONE]' ;; esac
+    [ -n "${4:-}" ] && expected=$4
     if [ "$status" != 200 ] || ! grep -qF "$expected" "$work/check.out"; then
         head -c 2000 "$work/check.out" >&2
         echo >&2
@@ -220,6 +237,22 @@ if [ -n "$with_proxy" ]; then
     measure "minimal pass-through, SSE" "$proxy_url" "$work/fake-true.lua" "$proxy_pid" "$fake_pid"
 fi
 
+# --- a fake Anthropic upstream, for the translated runs -----------------------------------------
+anthropic_port=
+if [ -z "${SKIP_TRANSLATED:-}" ]; then
+    anthropic_port=$(free_port)
+    anthropic_args=(--format anthropic --host 127.0.0.1 --port "$anthropic_port")
+    [ -n "$STREAM_CHUNKS" ] && anthropic_args+=(--stream-chunks "$STREAM_CHUNKS")
+    "$bin/fake-upstream" "${anthropic_args[@]}" >"$work/fake-anthropic.log" 2>&1 &
+    anthropic_pid=$!
+    pids+=("$anthropic_pid")
+    deadline=$((SECONDS + HEALTH_TIMEOUT))
+    until grep -q "listening" "$work/fake-anthropic.log" 2>/dev/null; do
+        kill -0 "$anthropic_pid" 2>/dev/null && [ $SECONDS -lt $deadline ] || { tail -n 40 "$work/fake-anthropic.log" >&2; die "the fake Anthropic upstream did not start"; }
+        sleep 0.2
+    done
+fi
+
 # --- the gateway -------------------------------------------------------------------------------
 gateway_port=$(free_port)
 cat >"$work/gateway.yaml" <<YAML
@@ -227,7 +260,9 @@ server: {host: 127.0.0.1, port: $gateway_port}
 storage: {sqlite: "$work/triage.db"}
 providers:
   fake: {format: openai, base_url: "http://127.0.0.1:$fake_port/v1", api_key_env: FAKE_KEY}
+  anthropic: {format: anthropic, base_url: "http://127.0.0.1:${anthropic_port:-9}/v1", api_key_env: FAKE_KEY}
 models:
+  - {name: fake-anthropic, provider: anthropic, tier: frontier, price: {input: 3, output: 15, cached_input: 0.3, cache_write: 3.75}}
   - {name: fake-small, provider: fake, tier: small, price: {input: 0.1, output: 0.4}}
   - {name: fake-mid, provider: fake, tier: mid, price: {input: 0.4, output: 1.6}}
   - {name: fake-frontier, provider: fake, tier: frontier, price: {input: 2, output: 8}}
@@ -245,6 +280,22 @@ check gateway "$gateway_url" gateway-false
 check gateway "$gateway_url" gateway-true
 measure "gateway, JSON" "$gateway_url" "$work/gateway-false.lua" "$gateway_pid" "$fake_pid"
 measure "gateway, SSE" "$gateway_url" "$work/gateway-true.lua" "$gateway_pid" "$fake_pid"
+
+if [ -n "$anthropic_port" ]; then
+    messages_url="http://127.0.0.1:$gateway_port/v1/messages"
+    for stream in false true; do
+        write_request "chat-anthropic-$stream" fake-anthropic "$stream"
+        write_messages_request "messages-anthropic-$stream" fake-anthropic "$stream"
+    done
+    check "chat → Anthropic" "$gateway_url" chat-anthropic-false
+    check "chat → Anthropic" "$gateway_url" chat-anthropic-true
+    check "Messages → Anthropic" "$messages_url" messages-anthropic-false '"type":"message"'
+    check "Messages → Anthropic" "$messages_url" messages-anthropic-true 'event: message_stop'
+    measure "gateway, chat → Anthropic, JSON" "$gateway_url" "$work/chat-anthropic-false.lua" "$gateway_pid" "$anthropic_pid"
+    measure "gateway, chat → Anthropic, SSE" "$gateway_url" "$work/chat-anthropic-true.lua" "$gateway_pid" "$anthropic_pid"
+    measure "gateway, Messages → Anthropic, JSON" "$messages_url" "$work/messages-anthropic-false.lua" "$gateway_pid" "$anthropic_pid"
+    measure "gateway, Messages → Anthropic, SSE" "$messages_url" "$work/messages-anthropic-true.lua" "$gateway_pid" "$anthropic_pid"
+fi
 
 summary
 sleep 1  # let the trace writer flush its last batch

@@ -7,12 +7,20 @@ import Glibc
 import Darwin
 #endif
 
-/// `fake-upstream`: the fake OpenAI server as a process, for load tests and manual checks. It
-/// answers every chat completion with the default text reply until SIGINT or SIGTERM.
+/// `fake-upstream`: a fake provider as a process — OpenAI chat completions, Anthropic Messages or
+/// Gemini generateContent — for load tests and manual checks. It answers every call with the
+/// default text reply until SIGINT or SIGTERM.
 struct FakeUpstreamCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fake-upstream",
-        abstract: "A fake OpenAI chat completions server (POST /v1/chat/completions, GET /v1/models) for load tests.")
+        abstract: "A fake provider for load tests: OpenAI (POST /v1/chat/completions), Anthropic (POST /v1/messages) or Gemini (POST /v1beta/models/M:generateContent).")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case openai, anthropic, gemini
+    }
+
+    @Option(help: "The wire format to speak: openai, anthropic or gemini.")
+    var format = Format.openai
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
@@ -38,11 +46,15 @@ struct FakeUpstreamCommand: AsyncParsableCommand {
         let text = replyText()
         let behavior: FakeBehavior =
             chunkDelayMs > 0 ? .slowStream(chunks: text.split(separator: " ").enumerated().map { $0 == 0 ? String($1) : " " + $1 }, delayMilliseconds: chunkDelayMs) : .text(text)
-        let fake = FakeOpenAIUpstream(defaultBehavior: behavior, recordRequests: false)
-        try await fake.run(host: host, port: port) { [host] bound in
+        let announce: @Sendable (Int) -> Void = { [host, format] bound in
             // Straight to the file descriptor: stdio would hold the line back when stdout is a pipe.
-            let line = "fake-upstream listening on http://\(host):\(bound)/v1\n"
+            let line = "fake-upstream (\(format.rawValue)) listening on http://\(host):\(bound)/\(format == .gemini ? "v1beta" : "v1")\n"
             _ = line.utf8CString.withUnsafeBufferPointer { write(1, $0.baseAddress, $0.count - 1) }
+        }
+        switch format {
+        case .openai: try await FakeOpenAIUpstream(defaultBehavior: behavior, recordRequests: false).run(host: host, port: port, onListening: announce)
+        case .anthropic: try await FakeAnthropicUpstream(defaultBehavior: behavior, recordRequests: false).run(host: host, port: port, onListening: announce)
+        case .gemini: try await FakeGeminiUpstream(defaultBehavior: behavior, recordRequests: false).run(host: host, port: port, onListening: announce)
         }
     }
 
