@@ -25,7 +25,6 @@ public final class FakeGeminiUpstream: Sendable {
         var requests: [FakeRecordedRequest] = []
         var cancelledStreams = 0
         var calls = 0
-        var port = 0
     }
 
     let defaultBehavior: FakeBehavior
@@ -34,7 +33,7 @@ public final class FakeGeminiUpstream: Sendable {
     let models: [String]?
     let recordRequests: Bool
     let state = Mutex(State())
-    private let lifecycle = FakeServerLifecycle(label: "fake-gemini-upstream")
+    private let runner = FakeServerRunner(label: "fake-gemini-upstream")
 
     /// - Parameters:
     ///   - defaultBehavior: what a request gets when nothing is queued for its model.
@@ -56,26 +55,21 @@ public final class FakeGeminiUpstream: Sendable {
     /// Binds `host:port` (0 picks a free port), serves in the background and returns the bound port.
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        let bound = try await lifecycle.start(host: host, port: port, router: makeRouter())
-        state.withLock { $0.port = bound }
-        return bound
+        try await runner.start(router: makeRouter(), host: host, port: port)
     }
 
     /// Serves on `host:port` in the calling task until SIGTERM or SIGINT; `onListening` gets the port.
     public func run(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        try await lifecycle.run(host: host, port: port, router: makeRouter()) { bound in
-            self.state.withLock { $0.port = bound }
-            onListening(bound)
-        }
+        try await runner.run(router: makeRouter(), host: host, port: port, onListening: onListening)
     }
 
     /// Stops a server started with `start()`.
     public func stop() async {
-        await lifecycle.stop()
+        await runner.stop()
     }
 
     /// The bound port (0 before `start()`).
-    public var port: Int { state.withLock { $0.port } }
+    public var port: Int { runner.port }
 
     /// `http://127.0.0.1:<port>/v1beta`, the base URL the gateway is configured with.
     public var baseURL: String { "http://127.0.0.1:\(port)/v1beta" }

@@ -20,12 +20,6 @@ public final class FakeOpenAIUpstream: Sendable {
         var requests: [FakeRecordedRequest] = []
         var cancelledStreams = 0
         var calls = 0
-        var port = 0
-    }
-
-    private struct Running: Sendable {
-        let group: ServiceGroup
-        let task: Task<(any Error)?, Never>
     }
 
     let defaultBehavior: FakeBehavior
@@ -36,7 +30,7 @@ public final class FakeOpenAIUpstream: Sendable {
     let models: [String]?
     let recordRequests: Bool
     let state = Mutex(State())
-    private let running = Mutex<Running?>(nil)
+    private let runner = FakeServerRunner(label: "fake-upstream")
 
     /// - Parameters:
     ///   - defaultBehavior: what a request gets when nothing is queued for its model.
@@ -65,78 +59,25 @@ public final class FakeOpenAIUpstream: Sendable {
     /// Binds `host:port` (0 picks a free port), serves in the background and returns the bound port.
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = makeApplication(host: host, port: port, logLevel: .critical) { bound in
-            continuation.yield(bound)
-            continuation.finish()
-        }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: app.logger))
-        let task = Task { () -> (any Error)? in
-            defer { continuation.finish() }
-            do {
-                try await group.run()
-                return nil
-            } catch {
-                return error
-            }
-        }
-        running.withLock { $0 = Running(group: group, task: task) }
-        for await bound in ports {
-            state.withLock { $0.port = bound }
-            return bound
-        }
-        running.withLock { $0 = nil }
-        throw FakeUpstreamStartError(host: host, port: port, underlying: await task.value)
+        try await runner.start(router: makeRouter(), host: host, port: port)
     }
 
     /// Serves on `host:port` in the calling task until SIGTERM or SIGINT (for the executable);
     /// `onListening` gets the bound port.
     public func run(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        let app = makeApplication(host: host, port: port, logLevel: .warning) { bound in
-            self.state.withLock { $0.port = bound }
-            onListening(bound)
-        }
-        try await app.runService()
+        try await runner.run(router: makeRouter(), host: host, port: port, onListening: onListening)
     }
 
     /// Stops a server started with `start()`: graceful shutdown first; a stream still in flight
     /// after a second (a gate never opened) is cut.
     public func stop() async {
-        guard let running = running.withLock({ $0.take() }) else { return }
-        await running.group.triggerGracefulShutdown()
-        let finished = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                _ = await running.task.value
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(1))
-                return false
-            }
-            let first = await group.next() ?? true
-            if !first { running.task.cancel() }
-            group.cancelAll()
-            return first
-        }
-        if !finished { _ = await running.task.value }
-    }
-
-    private func makeApplication(
-        host: String, port: Int, logLevel: Logger.Level, onListening: @escaping @Sendable (Int) -> Void
-    ) -> Application<RouterResponder<BasicRequestContext>> {
-        var logger = Logger(label: "fake-upstream")
-        logger.logLevel = logLevel
-        return Application(
-            router: makeRouter(),
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
-            logger: logger)
+        await runner.stop()
     }
 
     // MARK: Scripting and assertions
 
     /// The bound port (0 before `start()`).
-    public var port: Int { state.withLock { $0.port } }
+    public var port: Int { runner.port }
 
     /// `http://127.0.0.1:<port>/v1`, the base URL a client or the gateway is configured with.
     public var baseURL: String { "http://127.0.0.1:\(port)/v1" }

@@ -20,12 +20,21 @@ struct PolicyReloadTests {
         let store = try gateway.store()
         let results = Locked<[(at: ContinuousClock.Instant, status: Int, tier: String?, id: String?)]>([])
         let stopAt = ContinuousClock.now + .milliseconds(2000)
+        let giveUpAt = ContinuousClock.now + .seconds(20)
         let published = Locked<ContinuousClock.Instant?>(nil)
+        // Load for two seconds, and on a slow machine until enough requests started well after the
+        // new version was stored (bounded, so a broken reload fails instead of hanging).
+        @Sendable func done() -> Bool {
+            let now = ContinuousClock.now
+            guard now < giveUpAt else { return true }
+            guard now >= stopAt, let at = published.value else { return false }
+            return results.value.filter { $0.at > at + .milliseconds(500) }.count >= 10
+        }
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<6 {
                 group.addTask {
-                    while ContinuousClock.now < stopAt {
+                    while !done() {
                         let began = ContinuousClock.now
                         let response = try await gateway.post(body: chatBody(content: "Say hello."))
                         results.update { $0.append((began, response.status, response.header("X-Triage-Tier"), response.header("X-Triage-Request-Id"))) }
@@ -43,7 +52,7 @@ struct PolicyReloadTests {
 
         let all = results.value
         let publishedAt = try #require(published.value)
-        #expect(all.count > 30)
+        #expect(all.count > 20)
         #expect(all.allSatisfy { $0.status == 200 })
         let before = all.filter { $0.at < publishedAt }
         let settled = all.filter { $0.at > publishedAt + .milliseconds(500) }  // started well after the poller (every 50 ms) saw it
