@@ -21,7 +21,8 @@ extension FakeAnthropicUpstream {
     static let versionName = HTTPField.Name("anthropic-version")!
     static let retryAfterName = HTTPField.Name("retry-after")!
 
-    func makeRouter() -> Router<BasicRequestContext> {
+    /// The routes of this fake's wire format.
+    public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: FakeAnthropicNotFoundMiddleware())
         router.post("/v1/messages") { request, _ in

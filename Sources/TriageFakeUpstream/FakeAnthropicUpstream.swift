@@ -17,21 +17,15 @@ import TriageCore
 /// `textWithLogprob` answers as plain text (Anthropic has no log-probabilities); an `error`
 /// behavior's `type` is used when it is an Anthropic error type, else the type Anthropic uses
 /// for its status.
-public final class FakeAnthropicUpstream: Sendable {
-    struct State {
-        var queues: [String: [FakeBehavior]] = [:]
-        var requests: [FakeRecordedRequest] = []
-        var cancelledStreams = 0
-        var calls = 0
-    }
-
+public final class FakeAnthropicUpstream: FakeServer {
+    public static let basePath = "/v1"
+    public let script = FakeScript()
+    public let runner = FakeServerRunner(label: "fake-anthropic-upstream")
     let defaultBehavior: FakeBehavior
     let cachedTokens: Int
     let apiKey: String?
     let models: [String]?
     let recordRequests: Bool
-    let state = Mutex(State())
-    private let runner = FakeServerRunner(label: "fake-anthropic-upstream")
 
     /// - Parameters:
     ///   - defaultBehavior: what a request gets when nothing is queued for its model.
@@ -50,66 +44,9 @@ public final class FakeAnthropicUpstream: Sendable {
         self.recordRequests = recordRequests
     }
 
-    // MARK: Lifecycle
-
-    /// Binds `host:port` (0 picks a free port), serves in the background and returns the bound port.
-    @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        try await runner.start(router: makeRouter(), host: host, port: port)
-    }
-
-    /// Serves on `host:port` in the calling task until SIGTERM or SIGINT; `onListening` gets the bound port.
-    public func run(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        try await runner.run(router: makeRouter(), host: host, port: port, onListening: onListening)
-    }
-
-    /// Stops a server started with `start()`: graceful shutdown first; a stream still in flight
-    /// after a second (a gate never opened) is cut.
-    public func stop() async {
-        await runner.stop()
-    }
-
-    // MARK: Scripting and assertions
-
-    /// The bound port (0 before `start()`).
-    public var port: Int { runner.port }
-
-    /// `http://127.0.0.1:<port>/v1`, the base URL a client or the gateway is configured with.
-    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
-
-    /// Queues `behavior` for the next request naming `model` (first in, first out).
-    public func enqueue(_ behavior: FakeBehavior, forModel model: String) {
-        state.withLock { $0.queues[model, default: []].append(behavior) }
-    }
-
-    /// Every request received so far, in arrival order (empty when `recordRequests` is off).
-    public var requests: [FakeRecordedRequest] { state.withLock { $0.requests } }
-
-    /// Streams whose client went away before the fake finished writing them.
-    public var cancelledStreams: Int { state.withLock { $0.cancelledStreams } }
-
-    func nextCall() -> Int {
-        state.withLock { state in
-            state.calls += 1
-            return state.calls
-        }
-    }
-
+    /// The next queued behavior for `model`, or the default one.
     func nextBehavior(for model: String) -> FakeBehavior {
-        state.withLock { state in
-            guard var queue = state.queues[model], !queue.isEmpty else { return defaultBehavior }
-            let behavior = queue.removeFirst()
-            state.queues[model] = queue.isEmpty ? nil : queue
-            return behavior
-        }
-    }
-
-    func record(_ request: FakeRecordedRequest) {
-        state.withLock { $0.requests.append(request) }
-    }
-
-    func countCancelledStream() {
-        state.withLock { $0.cancelledStreams += 1 }
+        script.next(for: model) ?? defaultBehavior
     }
 }
 

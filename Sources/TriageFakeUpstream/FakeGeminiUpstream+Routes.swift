@@ -10,7 +10,8 @@ extension FakeGeminiUpstream {
     static let eventStreamType = "text/event-stream"
     static let apiKeyName = HTTPField.Name("x-goog-api-key")!
 
-    func makeRouter() -> Router<BasicRequestContext> {
+    /// The routes of this fake's wire format.
+    public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.post("/v1beta/models/:call") { request, context in
             try await self.generate(request, call: context.parameters.get("call") ?? "")

@@ -19,21 +19,15 @@ import TriageCore
 /// Google status name (`RESOURCE_EXHAUSTED` …) or else the one the HTTP status implies, and
 /// `retryAfterSeconds` becomes a `google.rpc.RetryInfo` detail (Google sends no `retry-after`
 /// header). `textWithLogprob` answers as plain text.
-public final class FakeGeminiUpstream: Sendable {
-    struct State {
-        var queues: [String: [FakeBehavior]] = [:]
-        var requests: [FakeRecordedRequest] = []
-        var cancelledStreams = 0
-        var calls = 0
-    }
-
+public final class FakeGeminiUpstream: FakeServer {
+    public static let basePath = "/v1beta"
+    public let script = FakeScript()
+    public let runner = FakeServerRunner(label: "fake-gemini-upstream")
     let defaultBehavior: FakeBehavior
     let cachedTokens: Int
     let apiKey: String?
     let models: [String]?
     let recordRequests: Bool
-    let state = Mutex(State())
-    private let runner = FakeServerRunner(label: "fake-gemini-upstream")
 
     /// - Parameters:
     ///   - defaultBehavior: what a request gets when nothing is queued for its model.
@@ -52,60 +46,8 @@ public final class FakeGeminiUpstream: Sendable {
         self.recordRequests = recordRequests
     }
 
-    /// Binds `host:port` (0 picks a free port), serves in the background and returns the bound port.
-    @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        try await runner.start(router: makeRouter(), host: host, port: port)
-    }
-
-    /// Serves on `host:port` in the calling task until SIGTERM or SIGINT; `onListening` gets the port.
-    public func run(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        try await runner.run(router: makeRouter(), host: host, port: port, onListening: onListening)
-    }
-
-    /// Stops a server started with `start()`.
-    public func stop() async {
-        await runner.stop()
-    }
-
-    /// The bound port (0 before `start()`).
-    public var port: Int { runner.port }
-
-    /// `http://127.0.0.1:<port>/v1beta`, the base URL the gateway is configured with.
-    public var baseURL: String { "http://127.0.0.1:\(port)/v1beta" }
-
-    /// Queues `behavior` for the next request for `model` (the name in the path, without `models/`).
-    public func enqueue(_ behavior: FakeBehavior, forModel model: String) {
-        state.withLock { $0.queues[model, default: []].append(behavior) }
-    }
-
-    /// Every request received so far, in arrival order; `model` is the model named in the path.
-    public var requests: [FakeRecordedRequest] { state.withLock { $0.requests } }
-
-    /// Streams whose client went away before the fake finished writing them.
-    public var cancelledStreams: Int { state.withLock { $0.cancelledStreams } }
-
-    func nextCall() -> Int {
-        state.withLock { state in
-            state.calls += 1
-            return state.calls
-        }
-    }
-
+    /// The next queued behavior for `model` (the name in the path, without `models/`), or the default one.
     func nextBehavior(for model: String) -> FakeBehavior {
-        state.withLock { state in
-            guard var queue = state.queues[model], !queue.isEmpty else { return defaultBehavior }
-            let behavior = queue.removeFirst()
-            state.queues[model] = queue.isEmpty ? nil : queue
-            return behavior
-        }
-    }
-
-    func record(_ request: FakeRecordedRequest) {
-        state.withLock { $0.requests.append(request) }
-    }
-
-    func countCancelledStream() {
-        state.withLock { $0.cancelledStreams += 1 }
+        script.next(for: model) ?? defaultBehavior
     }
 }

@@ -11,17 +11,8 @@ extension FakeOpenAIUpstream {
     public static let embeddingDimensions = 8
 
     func embeddings(_ request: Request) async throws -> Response {
-        let call = nextCall()
+        let (call, json, model) = try await receive(request)
         let requestID = "req_fakeemb\(Self.padded(call, width: 21))"
-        let body = try await request.body.collect(upTo: 64 << 20)
-        let json: JSONValue? = body.withUnsafeReadableBytes { try? JSONParser.parse(buffer: $0) }
-        let model = json?["model"]?.stringValue
-        if recordRequests {
-            record(
-                FakeRecordedRequest(
-                    method: request.method.rawValue, path: request.uri.path, headers: Self.headerDictionary(request.headers),
-                    body: Array(body.readableBytesView), json: json, model: model))
-        }
         do throws(FakeAPIError) {
             try authenticate(request)
             guard let model, !model.isEmpty else {

@@ -6,7 +6,8 @@ import TriageCore
 /// Request handling: routing, recording, authentication and the request checks OpenAI makes
 /// before generating anything, each answered with OpenAI's own error body.
 extension FakeOpenAIUpstream {
-    func makeRouter() -> Router<BasicRequestContext> {
+    /// The routes of this fake's wire format.
+    public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: FakeInvalidURLMiddleware())
         router.post("/v1/chat/completions") { request, _ in
@@ -26,9 +27,9 @@ extension FakeOpenAIUpstream {
         return router
     }
 
-    func chatCompletions(_ request: Request) async throws -> Response {
+    /// Reads a request's body, numbers the call and records it (when recording is on).
+    func receive(_ request: Request) async throws -> (call: Int, json: JSONValue?, model: String?) {
         let call = nextCall()
-        let requestID = "req_fake\(Self.padded(call, width: 24))"
         let body = try await request.body.collect(upTo: 64 << 20)
         let json: JSONValue? = body.withUnsafeReadableBytes { try? JSONParser.parse(buffer: $0) }
         let model = json?["model"]?.stringValue
@@ -38,6 +39,12 @@ extension FakeOpenAIUpstream {
                     method: request.method.rawValue, path: request.uri.path, headers: Self.headerDictionary(request.headers),
                     body: Array(body.readableBytesView), json: json, model: model))
         }
+        return (call, json, model)
+    }
+
+    func chatCompletions(_ request: Request) async throws -> Response {
+        let (call, json, model) = try await receive(request)
+        let requestID = "req_fake\(Self.padded(call, width: 24))"
         do throws(FakeAPIError) {
             try authenticate(request)
             let (model, stream) = try validate(json, model: model)

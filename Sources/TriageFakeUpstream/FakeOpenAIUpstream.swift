@@ -14,14 +14,10 @@ import TriageCore
 /// `Authorization: Bearer <key>` (any key unless `apiKey` is set). The reply's `model` is the
 /// request's; `prompt_tokens` is a deterministic estimate (characters of the message contents
 /// / 4 + 1); `completion_tokens` is the number of words of the reply.
-public final class FakeOpenAIUpstream: Sendable {
-    struct State {
-        var queues: [String: [FakeBehavior]] = [:]
-        var requests: [FakeRecordedRequest] = []
-        var cancelledStreams = 0
-        var calls = 0
-    }
-
+public final class FakeOpenAIUpstream: FakeServer {
+    public static let basePath = "/v1"
+    public let script = FakeScript()
+    public let runner = FakeServerRunner(label: "fake-upstream")
     let defaultBehavior: FakeBehavior
     /// The default behavior's reply encoded once, when it is a text reply.
     let defaultAnswer: FakeAnswer?
@@ -29,8 +25,6 @@ public final class FakeOpenAIUpstream: Sendable {
     let apiKey: String?
     let models: [String]?
     let recordRequests: Bool
-    let state = Mutex(State())
-    private let runner = FakeServerRunner(label: "fake-upstream")
 
     /// - Parameters:
     ///   - defaultBehavior: what a request gets when nothing is queued for its model.
@@ -56,68 +50,9 @@ public final class FakeOpenAIUpstream: Sendable {
 
     // MARK: Lifecycle
 
-    /// Binds `host:port` (0 picks a free port), serves in the background and returns the bound port.
-    @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        try await runner.start(router: makeRouter(), host: host, port: port)
-    }
-
-    /// Serves on `host:port` in the calling task until SIGTERM or SIGINT (for the executable);
-    /// `onListening` gets the bound port.
-    public func run(host: String, port: Int, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        try await runner.run(router: makeRouter(), host: host, port: port, onListening: onListening)
-    }
-
-    /// Stops a server started with `start()`: graceful shutdown first; a stream still in flight
-    /// after a second (a gate never opened) is cut.
-    public func stop() async {
-        await runner.stop()
-    }
-
-    // MARK: Scripting and assertions
-
-    /// The bound port (0 before `start()`).
-    public var port: Int { runner.port }
-
-    /// `http://127.0.0.1:<port>/v1`, the base URL a client or the gateway is configured with.
-    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
-
-    /// Queues `behavior` for the next request naming `model` (first in, first out); requests
-    /// whose model has nothing queued get the default behavior.
-    public func enqueue(_ behavior: FakeBehavior, forModel model: String) {
-        state.withLock { $0.queues[model, default: []].append(behavior) }
-    }
-
-    /// Every request received so far, in arrival order (empty when `recordRequests` is off).
-    public var requests: [FakeRecordedRequest] { state.withLock { $0.requests } }
-
-    /// Streams whose client went away before the fake finished writing them.
-    public var cancelledStreams: Int { state.withLock { $0.cancelledStreams } }
-
-    /// The call's sequence number, from 1.
-    func nextCall() -> Int {
-        state.withLock { state in
-            state.calls += 1
-            return state.calls
-        }
-    }
-
     /// The next queued behavior for `model`, or `nil` for the default.
     func nextBehavior(for model: String) -> FakeBehavior? {
-        state.withLock { state in
-            guard var queue = state.queues[model], !queue.isEmpty else { return nil }
-            let behavior = queue.removeFirst()
-            state.queues[model] = queue.isEmpty ? nil : queue
-            return behavior
-        }
-    }
-
-    func record(_ request: FakeRecordedRequest) {
-        state.withLock { $0.requests.append(request) }
-    }
-
-    func countCancelledStream() {
-        state.withLock { $0.cancelledStreams += 1 }
+        script.next(for: model)
     }
 }
 

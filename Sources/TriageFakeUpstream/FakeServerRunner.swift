@@ -6,7 +6,7 @@ import Synchronization
 /// Runs one fake server's Hummingbird application in the background: binds, reports the bound
 /// port, and stops with a graceful shutdown that cuts streams still in flight after a second.
 /// The same lifecycle as `FakeOpenAIUpstream`'s, as a piece other fakes can share.
-final class FakeServerRunner: Sendable {
+public final class FakeServerRunner: Sendable {
     private struct Running: Sendable {
         let group: ServiceGroup
         let task: Task<(any Error)?, Never>
