@@ -20,6 +20,9 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
         router.post("/v1/messages") { request, context in
             await self.chat(request, endpoint: "/v1/messages", egress: .codec(AnthropicClientCodec()))
         }
+        router.post("/v1/messages/count_tokens") { request, _ in
+            await self.countTokens(request)
+        }
         router.post("/v1/responses") { request, context in
             await self.chat(request, endpoint: "/v1/responses", egress: .codec(ResponsesClientCodec()))
         }
@@ -29,11 +32,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
     /// bytes for the same-format path), through the client's codec otherwise.
     static func decode(_ body: ByteBuffer, egress: ClientEgress) throws(GatewayError) -> OpenAIChatRequest {
         guard case .codec(let codec) = egress else { return try OpenAIChatRequest.decode(body.readableBytesView) }
-        let parsed = body.withUnsafeReadableBytes { buffer in Result { () throws(JSONParseError) -> JSONValue in try JSONParser.parse(buffer: buffer) } }
-        guard case .success(.object(let object)) = parsed else {
-            throw GatewayError(.invalidRequest, "We could not parse the JSON body of your request: it must be a JSON object.", code: "invalid_json")
-        }
-        var canonical = try codec.canonicalRequest(from: object)
+        var canonical = try codec.canonicalRequest(from: try RequestBodyReader.object(body))
         if canonical["stream"]?.boolValue == true {
             // The client's format always reports usage at the end of a stream.
             var options = canonical["stream_options"]?.objectValue ?? JSONObject()
@@ -89,6 +88,26 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
 }
 
 extension ChatCompletionsController {
+    /// `POST /v1/messages/count_tokens` (Anthropic's token counting, which agents such as Claude
+    /// Code call before sending): the gateway's own estimate of the request's input tokens, the
+    /// one routing and cost estimates use, as `{"input_tokens": N}`. No provider is called.
+    func countTokens(_ request: Request) async -> Response {
+        let codec = AnthropicClientCodec()
+        let egress = ClientEgress.codec(codec)
+        do throws(GatewayError) {
+            _ = try runtime.authenticator.authenticate(request.headers)
+            let body = try await RequestBodyReader.json(request, limit: runtime.config.server.maxBodyBytes)
+            var object = try RequestBodyReader.object(body)
+            // count_tokens takes a Messages request without max_tokens.
+            if object["max_tokens"] == nil { object["max_tokens"] = 1 }
+            let chat = try OpenAIChatRequest(body: try codec.canonicalRequest(from: object))
+            let answer: JSONValue = ["input_tokens": JSONValue(chat.estimatedInputTokens)]
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(answer))))
+        } catch {
+            return egress.errorResponse(error, requestID: nil)
+        }
+    }
+
     /// The per-request validator list (`X-Triage-Validate` or `metadata.triage_validate`).
     func requestedValidators(_ request: Request, chat: OpenAIChatRequest) throws(GatewayError) -> [ValidatorSpec]? {
         guard let text = request.headers[TriageHeader.validate] ?? chat.metadataString("triage_validate") else { return nil }
@@ -131,6 +150,15 @@ enum RequestBodyReader {
         } catch {
             throw GatewayError(.invalidRequest, "The request body could not be read.", code: "invalid_body")
         }
+    }
+
+    /// A body read by `json(_:limit:)` as a JSON object, or the 400 for anything else.
+    static func object(_ body: ByteBuffer) throws(GatewayError) -> JSONObject {
+        let parsed = body.withUnsafeReadableBytes { buffer in Result { () throws(JSONParseError) -> JSONValue in try JSONParser.parse(buffer: buffer) } }
+        guard case .success(.object(let object)) = parsed else {
+            throw GatewayError(.invalidRequest, "We could not parse the JSON body of your request: it must be a JSON object.", code: "invalid_json")
+        }
+        return object
     }
 
     private static func tooLarge(_ limit: Int) -> GatewayError {

@@ -42,10 +42,7 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
 
     /// The request object, with `model` and a non-empty `input` checked.
     static func decode(_ buffer: ByteBuffer) throws(GatewayError) -> JSONObject {
-        let parsed = buffer.withUnsafeReadableBytes { bytes in Result { () throws(JSONParseError) -> JSONValue in try JSONParser.parse(buffer: bytes) } }
-        guard case .success(.object(let body)) = parsed else {
-            throw GatewayError(.invalidRequest, "We could not parse the JSON body of your request: it must be a JSON object.", code: "invalid_json")
-        }
+        let body = try RequestBodyReader.object(buffer)
         guard case .string(let model)? = body["model"], !model.isEmpty else {
             throw GatewayError(.invalidRequest, "you must provide a model parameter", param: "model", code: "missing_required_parameter")
         }

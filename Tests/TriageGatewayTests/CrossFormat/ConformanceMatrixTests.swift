@@ -152,3 +152,31 @@ struct ConformanceMatrixTests {
         try await harness.stop()
     }
 }
+
+/// Endpoints around the Messages API that agents call besides it.
+@Suite struct MessagesEndpointTests {
+    @Test func countTokensEstimatesWithoutCallingAProvider() async throws {
+        let harness = try await CrossFormatHarness.start()
+        let body = #"{"model":"an-model","system":"Be brief.","messages":[{"role":"user","content":"Count the tokens of this sentence, please."}]}"#
+        let response = try await harness.gateway.post("/v1/messages/count_tokens", body: body, headers: ["anthropic-version": "2023-06-01"])
+        #expect(response.status == 200)
+        let tokens = try #require(response.json?["input_tokens"]?.intValue)
+        #expect(tokens > 5 && tokens < 40)
+        #expect(harness.anthropic.requests.isEmpty)
+        let bad = try await harness.gateway.post("/v1/messages/count_tokens", body: #"{"model":"an-model","messages":[]}"#)
+        #expect(bad.status == 400)
+        #expect(bad.json?["type"] == "error" && bad.json?["error"]?["type"] == "invalid_request_error")
+        try await harness.stop()
+    }
+
+    @Test func messagesErrorsAreAnthropicShaped() async throws {
+        let harness = try await CrossFormatHarness.start()
+        for (body, status) in [("not json", 400), (#"{"model":"an-model","messages":[{"role":"user","content":"x"}]}"#, 400), (#"{"model":"nope","max_tokens":5,"messages":[{"role":"user","content":"x"}]}"#, 404)] {
+            let response = try await harness.gateway.post("/v1/messages", body: body)
+            #expect(response.status == status, "\(body): \(response.body)")
+            #expect(response.json?["type"] == "error", "\(response.body)")
+            #expect(response.json?["error"]?["message"]?.stringValue?.isEmpty == false)
+        }
+        try await harness.stop()
+    }
+}
