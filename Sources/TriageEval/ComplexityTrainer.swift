@@ -4,14 +4,16 @@ import TriageRouting
 
 /// Fits a `ComplexityModel` (logistic regression, L2-regularised, AdaGrad over shuffled rows)
 /// from labeled prompts. A row's label is the probability that the frontier tier was needed:
-/// from `tier` (frontier 1, mid 0.5, small 0), or from scores (1 when the strong model beat the
-/// weak one, 0 otherwise). Deterministic for a given seed.
+/// from `tier` (frontier 1, mid 0.5, small 0), or from scores: 1 when the strong model beat the
+/// weak one, else 0; with `softLabels`, (strong − weak + 1) / 2 (½ on a tie). Deterministic for a given seed.
 public struct ComplexityTrainer: Sendable {
     public var epochs = 40
     public var learningRate = 0.1
     public var l2 = 1e-4
     public var hashBits = 16
     public var seed: UInt64 = 42
+    /// Score-labeled rows get the soft label (strong − weak + 1) / 2 instead of `strong > weak`.
+    public var softLabels = false
 
     public init() {}
 
@@ -23,7 +25,7 @@ public struct ComplexityTrainer: Sendable {
     }
 
     /// The label of `row` for the strong / weak pair, or `nil` when it has none.
-    public static func label(of row: LabeledPrompt, strong: String?, weak: String?) -> Double? {
+    public static func label(of row: LabeledPrompt, strong: String?, weak: String?, soft: Bool = false) -> Double? {
         if let tier = row.tier {
             switch tier {
             case .frontier: return 1
@@ -32,16 +34,46 @@ public struct ComplexityTrainer: Sendable {
             }
         }
         guard let strong, let weak, let s = row.scores[strong], let w = row.scores[weak] else { return nil }
-        return s > w ? 1 : 0
+        // `soft`: a label from the score difference: 1 when only the strong model succeeds, 0 when
+        // only the weak one does, ½ when they tie (both right or both wrong: routing there
+        // gains nothing either way). A hard `s > w` label lumps "the weak model did better" with
+        // the ties, and throws away the ranking signal APGR measures.
+        return soft ? min(1, max(0, (s - w + 1) / 2)) : (s > w ? 1 : 0)
     }
 
     public func examples(_ rows: [LabeledPrompt], strong: String?, weak: String?, analyzer: PromptAnalyzer) -> [Example] {
         let features = ComplexityFeatures(analyzer: analyzer)
         return rows.compactMap { row in
-            guard let label = Self.label(of: row, strong: strong, weak: weak) else { return nil }
+            guard let label = Self.label(of: row, strong: strong, weak: weak, soft: softLabels) else { return nil }
             let analysis = analyzer.analyze(row.routeRequest)
             return Example(dense: features.dense(analysis), lexical: analysis.lexical, label: label)
         }
+    }
+
+    /// The L2 strength of `grid` with the lowest held-out log loss in `folds`-fold cross-validation
+    /// over `examples` (the training rows only: no test data is involved).
+    public func crossValidatedL2(_ examples: [Example], grid: [Double] = [1e-5, 1e-4, 1e-3, 1e-2], folds: Int = 5) -> Double {
+        guard examples.count >= folds * 2, let first = grid.first else { return l2 }
+        var order = Array(examples.indices)
+        var random = SplitMix64(seed: seed &+ 1)
+        order.shuffle(using: &random)
+        var best = (l2: first, loss: Double.infinity)
+        for candidate in grid {
+            var trainer = self
+            trainer.l2 = candidate
+            var loss = 0.0
+            for fold in 0..<folds {
+                let held = order.enumerated().filter { $0.offset % folds == fold }.map { examples[$0.element] }
+                let kept = order.enumerated().filter { $0.offset % folds != fold }.map { examples[$0.element] }
+                let model = trainer.fit(kept)
+                for example in held {
+                    let p = min(1 - 1e-9, max(1e-9, model.score(dense: example.dense, lexical: example.lexical)))
+                    loss -= example.label * log(p) + (1 - example.label) * log(1 - p)
+                }
+            }
+            if loss < best.loss { best = (candidate, loss) }
+        }
+        return best.l2
     }
 
     /// Fits the model; `progress` is called after each epoch with the share done.

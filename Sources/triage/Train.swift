@@ -38,6 +38,12 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "Fit only the dense request facts, no word n-grams (a small, general model).")
     var denseOnly = false
 
+    @Flag(name: .long, help: "Label score-labeled rows (strong − weak + 1) / 2 instead of strong > weak.")
+    var softLabels = false
+
+    @Flag(name: .long, help: "Choose the L2 strength (1e-5 … 1e-2) by 5-fold cross-validation on the training rows; overrides --l2.")
+    var cvL2 = false
+
     func run() throws {
         var rows: [LabeledPrompt] = []
         for path in data { rows += try TrainingData.read(path) }
@@ -47,8 +53,13 @@ struct Train: ParsableCommand {
         var trainer = ComplexityTrainer()
         trainer.epochs = epochs
         trainer.l2 = l2
+        trainer.softLabels = softLabels
         let examples = trainer.examples(rows, strong: strong, weak: weak, analyzer: brain.analyzer(lexical: !denseOnly))
         guard !examples.isEmpty else { throw ValidationError("no row has a label (tier, or scores for \(strong ?? "?") and \(weak ?? "?"))") }
+        if cvL2 {
+            trainer.l2 = trainer.crossValidatedL2(examples)
+            print("cross-validated L2: \(trainer.l2)")
+        }
         let positives = examples.filter { $0.label >= 0.5 }.count
         let bar = ProgressBar(label: "training", total: epochs)
         var metadata = ["data": data.joined(separator: ", "), "trained_at": ISO8601DateFormatter().string(from: Date())]

@@ -77,6 +77,24 @@ public struct ComplexityModel: Sendable, Equatable {
     }
 }
 
+extension ComplexityModel {
+    /// The score of a dense feature vector and lexical buckets, as `score(_:features:)` computes
+    /// it from an analysis (for training and cross-validation).
+    public func score(dense: [Double], lexical: [UInt32]) -> Double {
+        var sum = bias
+        for index in 0..<denseWeights.count {
+            sum += denseWeights[index] * Self.standardized(dense[index], mean: denseMean[index], scale: denseScale[index])
+        }
+        if !lexicalWeights.isEmpty, !lexical.isEmpty {
+            let mask = lexicalWeights.count - 1
+            var total: Float = 0
+            for bucket in lexical { total += lexicalWeights[Int(bucket) & mask] }
+            sum += Double(total) / Double(lexical.count).squareRoot()
+        }
+        return 1 / (1 + exp(-sum))
+    }
+}
+
 /// Turns a prompt analysis into the complexity model's dense feature vector; knows where the
 /// reasoning and mechanical cue groups sit in the analyzer's phrase index.
 public struct ComplexityFeatures: Sendable {

@@ -66,6 +66,19 @@ public final class PhraseIndex: Sendable {
         self.mask = size - 1
     }
 
+    /// Runs `body` with the filter's words, for a scan that probes it for every n-gram.
+    @inline(__always)
+    func withFilter<R>(_ body: (UnsafeBufferPointer<UInt64>) -> R) -> R {
+        filter.withUnsafeBufferPointer(body)
+    }
+
+    /// Whether `hash` may be a phrase: `false` for almost every n-gram of a text, from one load.
+    @inline(__always)
+    static func mayMatch(_ hash: UInt64, _ filter: UnsafeBufferPointer<UInt64>) -> Bool {
+        let bit = Int(truncatingIfNeeded: hash >> 40) & 0xffff
+        return filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+    }
+
     /// Calls `body` with each group and phrase whose hash is `hash`.
     @inline(__always)
     func forEachMatch(of hash: UInt64, _ body: (Match) -> Void) {

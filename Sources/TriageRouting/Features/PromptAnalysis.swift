@@ -79,6 +79,14 @@ public struct PromptAnalyzer: Sendable {
         "execute", "run", "shell", "bash", "command", "drop", "move", "rename", "commit", "push", "merge",
     ]
 
+    /// Byte classes of the scan: the low byte is the byte lower-cased, bit 8 marks a byte of a
+    /// word (letter, digit, `_`, non-ASCII), bit 9 a digit; 0 for every other byte.
+    static let byteClasses: [UInt16] = (0..<256).map { value in
+        let byte = UInt8(value)
+        guard WordHash.isWordByte(byte) else { return 0 }
+        return 0x100 | (byte >= 0x30 && byte <= 0x39 ? 0x200 : 0) | UInt16(WordHash.lowered(byte))
+    }
+
     public func analyze(_ request: RouteRequest) -> PromptAnalysis {
         var analysis = PromptAnalysis(groups: phrases.groups.count)
         analysis.estimatedTokens = request.features.estimatedInputTokens
@@ -92,33 +100,71 @@ public struct PromptAnalyzer: Sendable {
         analysis.messageCount = prompt.messages.count
         analysis.toolCount = prompt.toolNames.count
         analysis.structuredOutput = prompt.responseFormat != nil
-        for name in prompt.toolNames {
-            let lowered = name.lowercased()
-            if Self.mutatingToolWords.contains(where: { lowered.contains($0) }) { analysis.mutatingToolCount += 1 }
-        }
+        for name in prompt.toolNames where Self.isMutatingTool(name) { analysis.mutatingToolCount += 1 }
         let lastUser = prompt.messages.lastIndex { $0.role == "user" }
-        if collectsLexical { analysis.lexical.reserveCapacity(256) }
-        for (index, message) in prompt.messages.enumerated() {
-            if message.role == "user" { analysis.userTurns += 1 }
-            var text = message.text
-            text.withUTF8 { bytes in
-                var scan = Scan(analyzer: self, isAsk: index == lastUser)
-                scan.run(bytes, into: &analysis)
+        if collectsLexical { analysis.lexical.reserveCapacity(Self.lexicalCap) }
+        // The hit counters are written through pointers for the scan (no copy-on-write checks
+        // per match), then put back.
+        var hits = analysis.hits
+        var askHits = analysis.askHits
+        analysis.hits = []
+        analysis.askHits = []
+        Self.byteClasses.withUnsafeBufferPointer { classes in
+            phrases.withFilter { filter in
+                hits.withUnsafeMutableBufferPointer { hits in
+                    askHits.withUnsafeMutableBufferPointer { askHits in
+                        for (index, message) in prompt.messages.enumerated() {
+                            if message.role == "user" { analysis.userTurns += 1 }
+                            var text = message.text
+                            text.withUTF8 { bytes in
+                                var scan = Scan(
+                                    analyzer: self, isAsk: index == lastUser, classes: classes, filter: filter, hits: hits, askHits: askHits)
+                                scan.run(bytes, into: &analysis)
+                            }
+                        }
+                    }
+                }
             }
         }
+        analysis.hits = hits
+        analysis.askHits = askHits
         return analysis
     }
+
+    /// Whether a tool's name contains one of `mutatingToolWords`, ignoring ASCII case; compares
+    /// bytes, so the hot path needs no Foundation string search.
+    static func isMutatingTool(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { bytes in
+            mutatingToolBytes.contains { word in
+                guard word.count <= bytes.count else { return false }
+                for start in 0...(bytes.count - word.count) {
+                    var offset = 0
+                    while offset < word.count, WordHash.lowered(bytes[start + offset]) == word[offset] { offset += 1 }
+                    if offset == word.count { return true }
+                }
+                return false
+            }
+        }
+    }
+
+    static let mutatingToolBytes: [[UInt8]] = mutatingToolWords.map { Array($0.utf8) }
 
     /// The state of one message's scan.
     struct Scan {
         let phraseIndex: PhraseIndex
+        let classes: UnsafeBufferPointer<UInt16>
+        let filter: UnsafeBufferPointer<UInt64>
+        let hits: UnsafeMutableBufferPointer<UInt16>
+        let askHits: UnsafeMutableBufferPointer<UInt16>
         let isAsk: Bool
         let collectsLexical: Bool
         let mask: UInt64
-        var hash = WordHash.seed
-        var wordStart = -1
+        var words = 0
+        var askWords = 0
         var previous: UInt64 = 0
-        var beforePrevious: UInt64 = 0
+        /// The bigram ending at `previous`, 0 when there is none.
+        var previousBigram: UInt64 = 0
         var previousEnd = -2
         var previousStart = -1
         var atLineStart = true
@@ -126,8 +172,15 @@ public struct PromptAnalyzer: Sendable {
         var blankLine = true
         var inFence = false
 
-        init(analyzer: PromptAnalyzer, isAsk: Bool) {
+        init(
+            analyzer: PromptAnalyzer, isAsk: Bool, classes: UnsafeBufferPointer<UInt16>, filter: UnsafeBufferPointer<UInt64>,
+            hits: UnsafeMutableBufferPointer<UInt16>, askHits: UnsafeMutableBufferPointer<UInt16>
+        ) {
             self.phraseIndex = analyzer.phrases
+            self.classes = classes
+            self.filter = filter
+            self.hits = hits
+            self.askHits = askHits
             self.isAsk = isAsk
             self.collectsLexical = isAsk && analyzer.collectsLexical
             self.mask = UInt64((1 << analyzer.hashBits) - 1)
@@ -135,26 +188,33 @@ public struct PromptAnalyzer: Sendable {
 
         mutating func run(_ bytes: UnsafeBufferPointer<UInt8>, into analysis: inout PromptAnalysis) {
             analysis.bytes += bytes.count
+            askWords = analysis.askWords
             var index = 0
             let count = bytes.count
             var digits = 0
+            var questions = 0
+            var mathSymbols = 0
+            var listItems = 0
             while index < count {
-                let byte = bytes[index]
-                let folded = byte | 0x20
-                let isDigit = (byte &- 0x30) < 10
-                if byte >= 0x80 || (folded &- 0x61) < 26 || isDigit || byte == 0x5f {
-                    let wordByte = (byte &- 0x41) < 26 ? folded : byte
-                    if wordStart < 0 {
-                        wordStart = index
-                        atLineStart = false
-                        blankLine = false
-                    }
-                    hash = WordHash.step(hash, wordByte)
-                    digits &+= isDigit ? 1 : 0
-                    index += 1
+                var byte = bytes[index]
+                var kind = classes[Int(byte)]
+                if kind != 0 {
+                    // A whole word at once: lower-cased FNV-1a over its bytes.
+                    let start = index
+                    var hash = WordHash.seed
+                    repeat {
+                        hash = WordHash.step(hash, UInt8(truncatingIfNeeded: kind))
+                        digits &+= Int(kind >> 9)
+                        index += 1
+                        if index == count { break }
+                        byte = bytes[index]
+                        kind = classes[Int(byte)]
+                    } while kind != 0
+                    atLineStart = false
+                    blankLine = false
+                    endWord(hash | 1, start: start, end: index, bytes: bytes, into: &analysis)
                     continue
                 }
-                if wordStart >= 0 { endWord(at: index, bytes: bytes, into: &analysis) }
                 switch byte {
                 case 0x0a:  // newline
                     if blankLine && !inFence && isAsk { startParagraph(&analysis) }
@@ -170,20 +230,20 @@ public struct PromptAnalyzer: Sendable {
                     blankLine = false
                     continue
                 case 0x2d where atLineStart, 0x2a where atLineStart:  // "- item", "* item"
-                    if index + 1 < count, bytes[index + 1] == 0x20 { analysis.listItems += 1 }
+                    if index + 1 < count, bytes[index + 1] == 0x20 { listItems += 1 }
                     atLineStart = false
                     blankLine = false
                 case 0x3f:
-                    analysis.questions += 1
+                    questions += 1
                     atLineStart = false
                     blankLine = false
                 case 0x3d, 0x2b, 0x5e, 0x5c, 0x24, 0x3c, 0x3e, 0x2a, 0x2f, 0x2d:
-                    analysis.mathSymbols += 1
+                    mathSymbols += 1
                     atLineStart = false
                     blankLine = false
                 case 0x2e, 0x29:  // "1. item", "2) item"
                     if previousEnd == index, previousStart >= 0, lineStartsAt(previousStart, bytes), allDigits(bytes, previousStart, index) {
-                        analysis.listItems += 1
+                        listItems += 1
                     }
                     atLineStart = false
                     blankLine = false
@@ -196,16 +256,20 @@ public struct PromptAnalyzer: Sendable {
                 index += 1
             }
             analysis.digits += digits
-            if wordStart >= 0 { endWord(at: count, bytes: bytes, into: &analysis) }
+            analysis.questions += questions
+            analysis.mathSymbols += mathSymbols
+            analysis.listItems += listItems
+            analysis.words += words
+            analysis.askWords = askWords
         }
 
         /// A blank line in the ask starts a new paragraph: only the last one feeds the lexical
         /// features, so few-shot examples and pasted context do not drown the question.
         mutating func startParagraph(_ analysis: inout PromptAnalysis) {
             analysis.lexical.removeAll(keepingCapacity: true)
-            analysis.askWords = 0
+            askWords = 0
             previous = 0
-            beforePrevious = 0
+            previousBigram = 0
         }
 
         func lineStartsAt(_ position: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -231,49 +295,53 @@ public struct PromptAnalyzer: Sendable {
         }
 
         @inline(__always)
-        mutating func endWord(at end: Int, bytes: UnsafeBufferPointer<UInt8>, into analysis: inout PromptAnalysis) {
-            let word = hash | 1
-            let start = wordStart
-            analysis.words += 1
-            // Cue phrases of one, two and three words ending here.
-            let phrases = phraseIndex
+        mutating func endWord(_ word: UInt64, start: Int, end: Int, bytes: UnsafeBufferPointer<UInt8>, into analysis: inout PromptAnalysis) {
+            words &+= 1
+            // Cue phrases of one, two and three words ending here; the filter rules out almost
+            // every n-gram with one load.
             let bigram = previous != 0 ? WordHash.combine(previous, word) : 0
-            record(word, &analysis, phrases)
+            if PhraseIndex.mayMatch(word, filter) { record(word, &analysis) }
             if bigram != 0 {
-                record(bigram, &analysis, phrases)
-                if beforePrevious != 0 { record(WordHash.combine(WordHash.combine(beforePrevious, previous), word), &analysis, phrases) }
+                if PhraseIndex.mayMatch(bigram, filter) { record(bigram, &analysis) }
+                if previousBigram != 0 {
+                    let trigram = WordHash.combine(previousBigram, word)
+                    if PhraseIndex.mayMatch(trigram, filter) { record(trigram, &analysis) }
+                }
             }
-            if isAsk { analysis.askWords += 1 }
+            if isAsk { askWords &+= 1 }
             if collectsLexical, analysis.lexical.count < PromptAnalyzer.lexicalCap {
                 analysis.lexical.append(UInt32(truncatingIfNeeded: (word >> 11) & mask))
                 if bigram != 0 { analysis.lexical.append(UInt32(truncatingIfNeeded: (bigram >> 11) & mask)) }
             }
             // `name.ext`: a referenced source file.
-            if previousEnd == start - 1, start >= 1, bytes[start - 1] == 0x2e, PromptAnalyzer.sourceExtensions.contains(word) {
-                analysis.fileReferenceCount += 1
-                if analysis.fileReferences.count < 3 {
-                    var begin = previousStart
-                    while begin > 0, WordHash.isWordByte(bytes[begin - 1]) || bytes[begin - 1] == 0x2f || bytes[begin - 1] == 0x2e || bytes[begin - 1] == 0x2d {
-                        begin -= 1
-                    }
-                    analysis.fileReferences.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[begin..<end]), as: UTF8.self))
-                }
-            }
-            beforePrevious = previous
+            if previousEnd == start - 1, start >= 1, bytes[start - 1] == 0x2e { fileReference(word, start: start, end: end, bytes: bytes, into: &analysis) }
+            previousBigram = bigram
             previous = word
             previousStart = start
             previousEnd = end
-            hash = WordHash.seed
-            wordStart = -1
         }
 
-        @inline(__always)
-        func record(_ hash: UInt64, _ analysis: inout PromptAnalysis, _ phrases: PhraseIndex) {
+        func fileReference(_ word: UInt64, start: Int, end: Int, bytes: UnsafeBufferPointer<UInt8>, into analysis: inout PromptAnalysis) {
+            guard PromptAnalyzer.sourceExtensions.contains(word) else { return }
+            analysis.fileReferenceCount += 1
+            if analysis.fileReferences.count < 3 {
+                var begin = previousStart
+                while begin > 0, WordHash.isWordByte(bytes[begin - 1]) || bytes[begin - 1] == 0x2f || bytes[begin - 1] == 0x2e || bytes[begin - 1] == 0x2d {
+                    begin -= 1
+                }
+                analysis.fileReferences.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[begin..<end]), as: UTF8.self))
+            }
+        }
+
+        /// The slow path, for an n-gram that passed the filter.
+        func record(_ hash: UInt64, _ analysis: inout PromptAnalysis) {
             let isAsk = self.isAsk
-            phrases.forEachMatch(of: hash) { match in
-                let before = analysis.hits[match.group]
-                analysis.hits[match.group] = before &+ 1
-                if isAsk { analysis.askHits[match.group] &+= 1 }
+            let hits = self.hits
+            let askHits = self.askHits
+            phraseIndex.forEachMatch(of: hash) { match in
+                let before = hits[match.group]
+                hits[match.group] = before &+ 1
+                if isAsk { askHits[match.group] &+= 1 }
                 if before < PromptAnalyzer.maximumMatchesPerGroup, !analysis.matches.contains(match) { analysis.matches.append(match) }
             }
         }
