@@ -7,17 +7,9 @@ import TriageCore
 /// it reads (so inputs reach deep into the parsers) mixed with arbitrary bytes. None may crash
 /// or hang, and each keeps its own invariant.
 @Suite struct DecoderFuzzTests {
-    static let count = 100_000
-
-    /// Fragments of JSON, OpenAI chat bodies and SSE framing, plus raw bytes that are not UTF-8.
-    static let pieces: [[UInt8]] = [
-        "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u00", "\\ud83d", "1", "-0.5e9", "true", "null", " ", "\n", "\r\n", "\n\n",
-        #""model""#, #""triage/auto""#, #""messages""#, #""role""#, #""user""#, #""content""#, #""stream""#, #""tools""#,
-        #""type""#, #""text""#, "data: ", "data: [DONE]", "event: x", ": comment", "id: 7", "retry: 1",
-        #"{"choices":[{"delta":{"content":"hi"}}]}"#, #""usage":{"prompt_tokens":3}"#,
-    ].map { Array($0.utf8) } + [[0xff], [0xc3], [0xe2, 0x82], [0x00], [0xf0, 0x9f, 0x98, 0x80]]
-
-    static let input = Gen<[UInt8]?>.element(of: pieces).map { $0 ?? [] }.array(of: 0...40).map { $0.flatMap { $0 } }
+    static let count = FuzzInput.count
+    /// Fragments of JSON, of the wire formats and SSE framing, glued together (see `FuzzInput`).
+    static let input = FuzzInput.input
 
     @Test func jsonParserRoundTripsWhatItAccepts() async {
         await propertyCheck(count: Self.count, input: Self.input) { bytes in

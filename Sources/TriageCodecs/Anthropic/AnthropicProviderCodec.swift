@@ -43,7 +43,7 @@ public struct AnthropicProviderCodec: ProviderCodec {
         var body = JSONObject()
         body["model"] = .string(upstreamModel)
         let budget = canonical["thinking"]?["budget_tokens"]?.intValue ?? 0
-        let maxTokens: Int = canonical["max_completion_tokens"]?.intValue ?? canonical["max_tokens"]?.intValue ?? (AnthropicWire.defaultMaxTokens + budget)
+        let maxTokens: Int = canonical["max_completion_tokens"]?.intValue ?? canonical["max_tokens"]?.intValue ?? AnthropicWire.defaultMaxTokens.clampedAdding(budget)
         body["max_tokens"] = JSONValue(maxTokens)
         if let system { body["system"] = system }
         body["messages"] = .array(turns)

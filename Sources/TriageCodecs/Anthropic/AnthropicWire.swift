@@ -70,7 +70,7 @@ public enum AnthropicWire {
             let prompt = value?["prompt_tokens"]?.intValue ?? 0
             cacheRead = value?["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0
             cacheWrite = value?["prompt_tokens_details"]?["cache_write_tokens"]?.intValue ?? 0
-            input = max(0, prompt - cacheRead - cacheWrite)
+            input = max(0, prompt.clampedSubtracting(cacheRead).clampedSubtracting(cacheWrite))
             output = value?["completion_tokens"]?.intValue ?? 0
         }
 
@@ -95,9 +95,9 @@ public enum AnthropicWire {
 
         /// The canonical `usage` object: `prompt_tokens` counts every input token.
         var canonical: JSONValue {
-            let prompt = input + cacheWrite + cacheRead
+            let prompt = input.clampedAdding(cacheWrite).clampedAdding(cacheRead)
             return [
-                "prompt_tokens": JSONValue(prompt), "completion_tokens": JSONValue(output), "total_tokens": JSONValue(prompt + output),
+                "prompt_tokens": JSONValue(prompt), "completion_tokens": JSONValue(output), "total_tokens": JSONValue(prompt.clampedAdding(output)),
                 "prompt_tokens_details": ["cached_tokens": JSONValue(cacheRead), "cache_write_tokens": JSONValue(cacheWrite)],
             ]
         }

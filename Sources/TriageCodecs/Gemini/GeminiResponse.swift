@@ -104,11 +104,11 @@ enum GeminiResponse {
         guard case .object(let metadata)? = metadata else { return nil }
         let prompt = metadata["promptTokenCount"]?.intValue ?? 0
         let thoughts = metadata["thoughtsTokenCount"]?.intValue ?? 0
-        let completion = (metadata["candidatesTokenCount"]?.intValue ?? 0) + thoughts
+        let completion = (metadata["candidatesTokenCount"]?.intValue ?? 0).clampedAdding(thoughts)
         var usage = JSONObject()
         usage["prompt_tokens"] = JSONValue(prompt)
         usage["completion_tokens"] = JSONValue(completion)
-        usage["total_tokens"] = JSONValue(metadata["totalTokenCount"]?.intValue ?? (prompt + completion))
+        usage["total_tokens"] = JSONValue(metadata["totalTokenCount"]?.intValue ?? prompt.clampedAdding(completion))
         usage["prompt_tokens_details"] = ["cached_tokens": JSONValue(metadata["cachedContentTokenCount"]?.intValue ?? 0)]
         usage["completion_tokens_details"] = ["reasoning_tokens": JSONValue(thoughts)]
         return usage

@@ -36,7 +36,7 @@ enum ResponsesObject {
             "input_tokens_details": ["cached_tokens": JSONValue(usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0)],
             "output_tokens": JSONValue(output),
             "output_tokens_details": ["reasoning_tokens": JSONValue(usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0)],
-            "total_tokens": JSONValue(usage["total_tokens"]?.intValue ?? input + output),
+            "total_tokens": JSONValue(usage["total_tokens"]?.intValue ?? input.clampedAdding(output)),
         ]
     }
 
