@@ -92,8 +92,9 @@ func sampleTrace(_ id: String, role: String? = "worker", tier: String = "mid", m
 @Suite struct SpendReportTests {
     @Test func rendersTablesAndJSON() async throws {
         let store = try SQLiteTraceStore(path: temporaryDatabasePath())
-        try await store.insert([sampleTrace("a", role: "worker", cost: 0.25), sampleTrace("b", role: "planner", tier: "frontier", model: "big", cost: 1.5)])
-        let report = try await SpendReport.load(from: store, from: Date().addingTimeInterval(-60), to: Date().addingTimeInterval(1))
+        let now = Date()  // the window is fixed before the inserts: a busy machine may take long between them
+        try await store.insert([sampleTrace("a", role: "worker", cost: 0.25, at: now), sampleTrace("b", role: "planner", tier: "frontier", model: "big", cost: 1.5, at: now)])
+        let report = try await SpendReport.load(from: store, from: now.addingTimeInterval(-60), to: now.addingTimeInterval(1))
         let table = report.table()
         #expect(table.contains("By role"))
         #expect(table.contains("By tier"))
