@@ -53,13 +53,13 @@ public struct RecalibrationJob: Sendable {
         return Outcome(calls: outcomes.count, current: active, recalibration: result, written: written, changed: changed)
     }
 
-    /// Calls the routing brain decided (auto-routed, not under a fixed-tier role), as the
-    /// recalibrator reads them: the answered attempts with the tier of their model and whether
-    /// they passed, the risk floor, the feedback.
+    /// Calls the routing brain decided (`TraceRecord.isRouterDecision`, the calls the operating
+    /// metrics count too), as the recalibrator reads them: the answered attempts with the tier
+    /// of their model and whether they passed, the risk floor, the feedback.
     public func outcomes(_ judged: [JudgedTrace]) -> [CallOutcome] {
         judged.compactMap { item in
             let trace = item.trace
-            if let role = trace.role, config.policy.roles[role]?.skipClassification == true { return nil }
+            guard trace.isRouterDecision else { return nil }
             guard let routed = (trace.routedTier ?? trace.tier).flatMap(Tier.init(rawValue:)) else { return nil }
             let answered = trace.attempts.filter { $0.usage != nil && ($0.outcome == "ok" || $0.outcome == "invalid") }
             var attempts = answered.compactMap { attempt -> AnsweredAttempt? in

@@ -7,13 +7,15 @@ public struct OperatingMetrics: Sendable, Equatable {
     public var tasks: Int
     /// Spend of the calls that belong to a run.
     public var taskCostUSD: Double
-    /// Auto-routed decisions (`triage/auto`).
+    /// Decisions the router made (`TraceRecord.isRouterDecision`: auto-routed, not under a
+    /// fixed-tier role).
     public var autoDecisions: Int
-    /// Auto-routed decisions that were re-run one tier up.
+    /// Router decisions that were re-run one tier up.
     public var escalated: Int
-    /// Auto-routed decisions whose tier a person corrected through feedback.
+    /// Router decisions whose tier a person corrected through feedback: the tier they named
+    /// differs from the one the router chose (before any escalation).
     public var corrected: Int
-    /// Auto-routed decisions neither escalated nor corrected.
+    /// Router decisions neither escalated nor corrected.
     public var accurate: Int
 
     public init(tasks: Int = 0, taskCostUSD: Double = 0, autoDecisions: Int = 0, escalated: Int = 0, corrected: Int = 0, accurate: Int = 0) {
@@ -108,6 +110,13 @@ extension SQLiteTraceStore {
          AND (fb.correct_tier IS NULL OR \(rank("fb.correct_tier")) <= \(rank("t.tier"))))
         """
 
+    /// `TraceRecord.isRouterDecision` in SQL, for the traces table as `t`.
+    static let routerDecision = "(t.mode = 'auto' AND t.fixed_tier_role = 0)"
+
+    /// The tier the router chose, for the traces table as `t` (rows from before `routed_tier`
+    /// was recorded fall back to the served tier).
+    private static let routedTier = "COALESCE(t.routed_tier, t.tier)"
+
     private static func window(_ from: Date, _ to: Date) -> StatementArguments {
         [from.timeIntervalSince1970, to.timeIntervalSince1970]
     }
@@ -121,10 +130,10 @@ extension SQLiteTraceStore {
                     WITH \(Self.feedbackPerCall)
                     SELECT COUNT(*) AS decisions,
                            COALESCE(SUM(CASE WHEN t.escalations > 0 THEN 1 ELSE 0 END), 0) AS escalated,
-                           COALESCE(SUM(CASE WHEN fb.correct_tier IS NOT NULL AND fb.correct_tier != t.tier THEN 1 ELSE 0 END), 0) AS corrected,
-                           COALESCE(SUM(CASE WHEN t.escalations = 0 AND (fb.correct_tier IS NULL OR fb.correct_tier = t.tier) THEN 1 ELSE 0 END), 0) AS accurate
+                           COALESCE(SUM(CASE WHEN fb.correct_tier IS NOT NULL AND fb.correct_tier != \(Self.routedTier) THEN 1 ELSE 0 END), 0) AS corrected,
+                           COALESCE(SUM(CASE WHEN t.escalations = 0 AND (fb.correct_tier IS NULL OR fb.correct_tier = \(Self.routedTier)) THEN 1 ELSE 0 END), 0) AS accurate
                     FROM traces t LEFT JOIN fb ON fb.rid = t.request_id
-                    WHERE t.mode = 'auto' AND t.started_at >= ?1 AND t.started_at < ?2
+                    WHERE \(Self.routerDecision) AND t.started_at >= ?1 AND t.started_at < ?2
                     """, arguments: Self.window(from, to))
             let tasks = try Row.fetchOne(
                 db,
@@ -218,7 +227,8 @@ extension SQLiteTraceStore {
         }
     }
 
-    /// Auto-routed calls of the window with their feedback, oldest first.
+    /// The router's decisions of the window (`TraceRecord.isRouterDecision`) with their
+    /// feedback, oldest first: what recalibration learns from.
     public func judgedTraces(from: Date, to: Date) async throws -> [JudgedTrace] {
         try await pool.read { db in
             try Row.fetchAll(
@@ -227,7 +237,7 @@ extension SQLiteTraceStore {
                     WITH \(Self.feedbackPerCall)
                     SELECT t.*, fb.mean_score AS feedback_score, fb.correct_tier AS feedback_tier
                     FROM traces t LEFT JOIN fb ON fb.rid = t.request_id
-                    WHERE t.mode = 'auto' AND t.started_at >= ?1 AND t.started_at < ?2
+                    WHERE \(Self.routerDecision) AND t.started_at >= ?1 AND t.started_at < ?2
                     ORDER BY t.started_at, t.id
                     """, arguments: Self.window(from, to)
             ).map { row in

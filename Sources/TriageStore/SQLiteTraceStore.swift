@@ -100,6 +100,10 @@ public final class SQLiteTraceStore: TraceStore {
                     ALTER TABLE traces ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
                     """)
         }
+        migrator.registerMigration("v5-fixed-tier-role") { db in
+            // Older rows do not say: they keep counting as router decisions, as they did.
+            try db.execute(sql: "ALTER TABLE traces ADD COLUMN fixed_tier_role INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 
@@ -107,8 +111,8 @@ public final class SQLiteTraceStore: TraceStore {
         INSERT OR REPLACE INTO traces (request_id, run_id, started_at, endpoint, role, key_name, requested_model, mode, tier, lane,
             skill, model, provider, stream, status, http_status, input_tokens, output_tokens, cached_input_tokens, cost_usd,
             latency_ms, ttft_ms, reasons, attempts, error, escalations, validation, routed_tier, complexity, risks, policy_version,
-            cache_write_input_tokens, reasoning_tokens)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            cache_write_input_tokens, reasoning_tokens, fixed_tier_role)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     public func insert(_ traces: [TraceRecord]) async throws {
@@ -123,7 +127,7 @@ public final class SQLiteTraceStore: TraceStore {
     static func arguments(for trace: TraceRecord) throws -> StatementArguments {
         let reasons = JSONWriter.string(.array(trace.reasons.map(JSONValue.string)))
         let attempts = JSONWriter.string(.array(trace.attempts.map(\.json)))
-        // Concrete database values, not existentials: binding 33 columns per trace is on the
+        // Concrete database values, not existentials: binding 34 columns per trace is on the
         // trace writer's hot path.
         func optional(_ value: (some DatabaseValueConvertible)?) -> DatabaseValue { value?.databaseValue ?? .null }
         let values: [DatabaseValue] = [
@@ -135,7 +139,7 @@ public final class SQLiteTraceStore: TraceStore {
             trace.latencyMs.databaseValue, optional(trace.timeToFirstTokenMs), reasons.databaseValue, attempts.databaseValue,
             optional(trace.error), trace.escalations.databaseValue, optional(trace.validation?.rawValue), optional(trace.routedTier),
             optional(trace.complexity), trace.risks.isEmpty ? .null : trace.risks.joined(separator: ",").databaseValue, optional(trace.policyVersion),
-            trace.usage.cacheWriteInputTokens.databaseValue, trace.usage.reasoningTokens.databaseValue,
+            trace.usage.cacheWriteInputTokens.databaseValue, trace.usage.reasoningTokens.databaseValue, trace.fixedTierRole.databaseValue,
         ]
         return StatementArguments(values)
     }
@@ -173,7 +177,8 @@ public final class SQLiteTraceStore: TraceStore {
             attempts: (try JSONParser.parse(attemptsText)).arrayValue?.compactMap(AttemptRecord.init(json:)) ?? [],
             error: row["error"], escalations: row["escalations"], validation: (row["validation"] as String?).flatMap(ValidationStatus.init(rawValue:)),
             routedTier: row["routed_tier"], complexity: row["complexity"],
-            risks: (row["risks"] as String?).map { $0.split(separator: ",").map(String.init) } ?? [], policyVersion: row["policy_version"])
+            risks: (row["risks"] as String?).map { $0.split(separator: ",").map(String.init) } ?? [], policyVersion: row["policy_version"],
+            fixedTierRole: row["fixed_tier_role"])
     }
 
     public func spend(by dimension: SpendDimension, from: Date, to: Date) async throws -> [SpendRow] {

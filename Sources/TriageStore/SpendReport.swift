@@ -63,8 +63,11 @@ public struct SpendReport: Sendable {
         out += "\nOperating metrics\n"
         out += Self.align([
             ["cost per automated task", operating.costPerTaskUSD.map { String(format: "$%.6f", $0) } ?? "—", "\(operating.tasks) runs"],
-            ["routing accuracy", Self.percent(operating.routingAccuracy), "\(operating.accurate) of \(operating.autoDecisions) auto-routed decisions neither escalated nor corrected"],
-            ["escalation override rate", Self.percent(operating.escalationOverrideRate), "\(operating.corrected) corrected by feedback; \(operating.escalated) escalated"],
+            ["routing accuracy", Self.percent(operating.routingAccuracy), "\(operating.accurate) of \(operating.autoDecisions) router decisions neither escalated nor corrected"],
+            [
+                "escalation override rate", Self.percent(operating.escalationOverrideRate),
+                "\(operating.corrected) corrected by feedback to another tier than the router chose; \(operating.escalated) escalated",
+            ],
         ])
         if !runs.isEmpty {
             out += "\nMost expensive runs\n"

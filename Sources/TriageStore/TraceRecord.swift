@@ -49,11 +49,15 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
     public var costUSD: Double?
     /// Validator results on the attempt's answer.
     public var checks: [ValidatorCheck]
+    /// The model the provider said answered (it may name a dated version of the one asked
+    /// for); `nil` when not read.
+    public var responseModel: String?
 
     public init(
         model: String, provider: String, outcome: String, status: Int? = nil, startOffsetMs: Double? = nil, latencyMs: Double, detail: String? = nil,
-        usage: Usage? = nil, costUSD: Double? = nil, checks: [ValidatorCheck] = []
+        usage: Usage? = nil, costUSD: Double? = nil, checks: [ValidatorCheck] = [], responseModel: String? = nil
     ) {
+        self.responseModel = responseModel
         self.startOffsetMs = startOffsetMs
         self.model = model
         self.provider = provider
@@ -86,6 +90,7 @@ extension AttemptRecord {
             if usage.reasoningTokens > 0 { object["reasoning_tokens"] = JSONValue(usage.reasoningTokens) }
         }
         if let costUSD { object["cost_usd"] = JSONValue(costUSD) }
+        if let responseModel { object["response_model"] = .string(responseModel) }
         if !checks.isEmpty {
             object["checks"] = .array(
                 checks.map { check in
@@ -116,7 +121,7 @@ extension AttemptRecord {
         self.init(
             model: model, provider: provider, outcome: outcome, status: json["status"]?.intValue, startOffsetMs: json["start_ms"]?.doubleValue,
             latencyMs: json["latency_ms"]?.doubleValue ?? 0, detail: json["detail"]?.stringValue, usage: usage,
-            costUSD: json["cost_usd"]?.doubleValue, checks: checks)
+            costUSD: json["cost_usd"]?.doubleValue, checks: checks, responseModel: json["response_model"]?.stringValue)
     }
 }
 
@@ -158,6 +163,14 @@ public struct TraceRecord: Sendable, Equatable {
     public var risks: [String]
     /// The routing policy version that made the decision (`nil`: the configuration as loaded).
     public var policyVersion: Int?
+    /// The caller's role has a fixed-tier rule that skips classification: the tier came from
+    /// the configuration, not from the router.
+    public var fixedTierRole: Bool
+
+    /// Whether the router decided this call's tier: auto-routed (`triage/auto`) and not under a
+    /// fixed-tier role. The operating metrics and recalibration count exactly these calls
+    /// (`SQLiteTraceStore.routerDecision` is the same condition in SQL).
+    public var isRouterDecision: Bool { mode == "auto" && !fixedTierRole }
 
     public init(
         requestID: String, runID: String? = nil, startedAt: Date, endpoint: String, role: String? = nil, keyName: String? = nil,
@@ -165,8 +178,9 @@ public struct TraceRecord: Sendable, Equatable {
         provider: String? = nil, stream: Bool = false, status: TraceStatus, httpStatus: Int, usage: Usage = .zero, costUSD: Double = 0,
         latencyMs: Double, timeToFirstTokenMs: Double? = nil, reasons: [String] = [], attempts: [AttemptRecord] = [], error: String? = nil,
         escalations: Int = 0, validation: ValidationStatus? = nil, routedTier: String? = nil, complexity: Double? = nil, risks: [String] = [],
-        policyVersion: Int? = nil
+        policyVersion: Int? = nil, fixedTierRole: Bool = false
     ) {
+        self.fixedTierRole = fixedTierRole
         self.routedTier = routedTier
         self.complexity = complexity
         self.risks = risks

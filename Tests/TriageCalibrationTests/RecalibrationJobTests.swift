@@ -47,7 +47,8 @@ struct RecalibrationJobTests {
                 skill: skill, model: escalated ? "mid-a" : "small-a", provider: "p", status: .ok, httpStatus: 200,
                 usage: Usage(inputTokens: escalated ? 2000 : 1000, outputTokens: escalated ? 400 : 200), costUSD: 0.001, latencyMs: 100,
                 attempts: escalated ? [attempt("small-a", ok: false), attempt("mid-a", ok: true)] : [attempt("small-a", ok: true)],
-                escalations: escalated ? 1 : 0, validation: .passed, routedTier: "small", complexity: score)
+                escalations: escalated ? 1 : 0, validation: .passed, routedTier: "small", complexity: score,
+                fixedTierRole: role.map { config.policy.roles[$0]?.skipClassification == true } ?? false)
         }
     }
 

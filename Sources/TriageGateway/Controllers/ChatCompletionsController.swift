@@ -61,6 +61,7 @@ struct ChatCompletionsController<Context: RequestContext>: Sendable {
             // Only auto-routed calls without a fixed-tier role are classified: skip the text
             // extraction for everyone else.
             let fixedRole = recorder.role.flatMap { runtime.config.policy.roles[$0]?.skipClassification } ?? false
+            recorder.fixedTierRole = fixedRole
             let sessionKey = target == .auto && runtime.affinity.configuration.enabled ? (recorder.runID.map { "run:" + $0 } ?? chat.conversationKey) : nil
             let route = RouteRequest(
                 target: target, role: recorder.role, keyName: recorder.keyName, runID: recorder.runID,

@@ -15,6 +15,8 @@ struct CallRecorder: Sendable {
     var role: String?
     var runID: String?
     var keyName: String?
+    /// The role's rule fixes the tier and skips classification: not a router decision.
+    var fixedTierRole = false
     var stream = false
     var decision: RouteDecision? {
         didSet { if routed == nil { routed = decision } }
@@ -69,20 +71,21 @@ struct CallRecorder: Sendable {
 
     mutating func addAttempt(
         _ model: ModelSpec, outcome: String, status: Int? = nil, since start: ContinuousClock.Instant, detail: String? = nil, usage: Usage? = nil,
-        checks: [ValidatorCheck] = []
+        checks: [ValidatorCheck] = [], responseModel: String? = nil
     ) {
         attempts.append(
             AttemptRecord(
                 model: model.name, provider: model.provider, outcome: outcome, status: status, startOffsetMs: Self.milliseconds(start - started),
                 latencyMs: Self.milliseconds(.now - start), detail: detail, usage: usage, costUSD: usage.map { model.price.cost(of: $0) },
-                checks: checks))
+                checks: checks, responseModel: responseModel))
     }
 
     /// Records an answer that was paid for but not served: its cost counts in the trace.
     mutating func addUnservedAttempt(
-        _ model: ModelSpec, outcome: String, since start: ContinuousClock.Instant, usage: Usage, checks: [ValidatorCheck], detail: String? = nil
+        _ model: ModelSpec, outcome: String, since start: ContinuousClock.Instant, usage: Usage, checks: [ValidatorCheck], detail: String? = nil,
+        responseModel: String? = nil
     ) {
-        addAttempt(model, outcome: outcome, status: 200, since: start, detail: detail, usage: usage, checks: checks)
+        addAttempt(model, outcome: outcome, status: 200, since: start, detail: detail, usage: usage, checks: checks, responseModel: responseModel)
         spentUsage = spentUsage + usage
         spentCostUSD += model.price.cost(of: usage)
     }
@@ -98,6 +101,7 @@ struct CallRecorder: Sendable {
             status: status, httpStatus: httpStatus, usage: usage, costUSD: cost, latencyMs: Self.milliseconds(.now - started),
             timeToFirstTokenMs: firstByte.map { Self.milliseconds($0 - started) }, reasons: decision?.reasons ?? [],
             attempts: attempts, error: error, escalations: escalations, validation: validation, routedTier: routed?.tier.rawValue,
-            complexity: routed?.complexity, risks: routed?.risks.map(\.name) ?? [], policyVersion: policyVersion)
+            complexity: routed?.complexity, risks: routed?.risks.map(\.name) ?? [], policyVersion: policyVersion,
+            fixedTierRole: fixedTierRole)
     }
 }
