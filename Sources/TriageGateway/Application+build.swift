@@ -22,10 +22,10 @@ public func buildGateway(
         flushInterval: .milliseconds(config.storage.traceFlushMilliseconds), logger: logger)
     let upstream = UpstreamClient()
     var services: [any Service] = []
-    var telemetry = tracer.map(CallTelemetry.init(tracer:))
+    var telemetry = tracer.map { CallTelemetry(tracer: $0, catalog: config.catalog) }
     if telemetry == nil, let otlp = config.observability.otlp {
         let (tracer, exporter) = try OTel.makeTracingBackend(configuration: .triage(otlp, logger: logger))
-        telemetry = CallTelemetry(tracer: tracer)
+        telemetry = CallTelemetry(tracer: tracer, catalog: config.catalog)
         services.append(exporter)
     }
     let runtime = GatewayRuntime(config: config, store: store, traces: traces, upstream: upstream, telemetry: telemetry, logger: logger)

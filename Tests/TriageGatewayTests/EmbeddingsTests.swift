@@ -2,12 +2,13 @@ import Testing
 import TriageConfig
 import TriageCore
 import TriageFakeUpstream
+import Tracing
 
 /// `POST /v1/embeddings`: passed to the named embedding model, priced, traced; bad input and
 /// upstream failures as OpenAI errors.
 @Suite struct EmbeddingsTests {
-    static func gateway() async throws -> GatewayHarness {
-        try await GatewayHarness.start { config in
+    static func gateway(tracer: (any Tracer)? = nil) async throws -> GatewayHarness {
+        try await GatewayHarness.start(tracer: tracer) { config in
             var models = config.catalog.models
             var embedding = ModelSpec(name: "fake-embed", provider: "fake", upstreamName: "fake-embed-upstream", tier: .small, price: ModelPrice(inputPerMillion: 0.02, outputPerMillion: 0))
             embedding.kind = .embedding

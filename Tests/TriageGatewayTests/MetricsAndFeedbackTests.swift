@@ -46,18 +46,69 @@ struct MetricsTests {
         // The worker's first attempt on fake-mid got a 500 and failed over.
         #expect(sample(text, #"triage_failovers_total{model="fake-mid"}"#) == 1)
         #expect(sample(text, #"triage_request_duration_seconds_count{tier="frontier",model="fake-frontier"}"#) == 2)
-        #expect(text.contains(#"triage_time_to_first_token_seconds_bucket{tier="mid",model="fake-mid",le="+Inf"}"#))
+        // Every answered call has a time to first byte, non-streamed ones included (their whole
+        // answer is the first byte): one observation per call, in the served series.
+        for (series, calls) in [(#"tier="frontier",model="fake-frontier""#, 2.0), (#"tier="mid",model="fake-frontier""#, 1), (#"tier="mid",model="fake-mid""#, 1)] {
+            #expect(sample(text, "triage_time_to_first_token_seconds_count{\(series)}") == calls, "\(series)")
+            #expect(sample(text, "triage_request_duration_seconds_count{\(series)}") == calls, "\(series)")
+        }
+        #expect(traces.allSatisfy { ($0.timeToFirstTokenMs ?? -1) > 0 && $0.timeToFirstTokenMs! <= $0.latencyMs })
         #expect(sample(text, #"triage_circuit_state{model="fake-mid"}"#) == 0)
-        #expect(sample(text, "triage_trace_queue_depth") != nil)
         #expect(sample(text, "triage_policy_version") == 0)
-        // Operating metrics: 3 runs (both planner calls share one), 4 auto decisions, none escalated or corrected.
+        // Operating metrics: 3 runs (both planner calls share one). Planner and worker are
+        // fixed-tier roles, so only the unconfigured role's call is a router decision.
         #expect(sample(text, "triage_tasks_count") == 3)
-        #expect(sample(text, "triage_auto_decisions_count") == 4)
+        #expect(sample(text, "triage_auto_decisions_count") == 1)
         #expect(sample(text, "triage_routing_accuracy") == 1)
         #expect(sample(text, "triage_escalation_override_rate") == 0)
         let perTask = try #require(sample(text, "triage_cost_per_task_usd"))
         #expect(abs(perTask - traces.map(\.costUSD).reduce(0, +) / 3) < 1e-12)
         try await gateway.stop()
+    }
+
+    @Test("an escalated call counts one escalation under the role, tier and model that served it")
+    func escalationCounter() async throws {
+        let gateway = try await GatewayHarness.start()
+        gateway.upstream.enqueue(.text("Sure! {name: Ada"), forModel: "fake-small-a")
+        gateway.upstream.enqueue(.text(#"{"name":"Ada"}"#), forModel: "fake-mid-upstream")
+        let escalated = try await gateway.post(
+            body: chatBody(content: "Ada as JSON.", extra: #","response_format":{"type":"json_object"}"#), headers: ["X-Triage-Role": "formatter"])
+        #expect(escalated.header("x-triage-escalations") == "1")
+        let plain = try await gateway.post(body: chatBody(), headers: ["X-Triage-Role": "formatter"])
+        #expect(plain.header("x-triage-escalations") == "0")
+        let text = try await gateway.get("/metrics").body
+        #expect(sample(text, #"triage_escalations_total{role="formatter",tier="mid",model="fake-mid"}"#) == 1)
+        // The call that was not escalated made a series without escalations.
+        #expect(sample(text, #"triage_escalations_total{role="formatter",tier="small",model="fake-small-a"}"#) == 0)
+        #expect(sample(text, #"triage_requests_total{role="formatter",tier="small",model="fake-small-a",status="ok"}"#) == 1)
+        try await gateway.stop()
+    }
+
+    @Test("the circuit gauge shows a model's breaker open (2) after consecutive failures, the others closed (0)")
+    func circuitOpens() async throws {
+        let upstream = FakeOpenAIUpstream()
+        for _ in 0..<3 { upstream.enqueue(.serverError(status: 500), forModel: "fake-mid-upstream") }
+        let gateway = try await GatewayHarness.start(upstream: upstream)
+        #expect(sample(try await gateway.get("/metrics").body, #"triage_circuit_state{model="fake-mid"}"#) == 0)
+        // The harness opens a breaker after 3 consecutive failures; naming the model leaves no failover.
+        for _ in 0..<3 { #expect(try await gateway.post(body: chatBody(model: "fake-mid")).status == 502) }
+        let skipped = try await gateway.post(body: chatBody(model: "fake-mid"))
+        #expect(skipped.status == 503)
+        let text = try await gateway.get("/metrics").body
+        #expect(sample(text, #"triage_circuit_state{model="fake-mid"}"#) == 2)
+        #expect(sample(text, #"triage_circuit_state{model="fake-frontier"}"#) == 0)
+        try await gateway.stop()
+    }
+
+    @Test("the trace queue gauge counts traces recorded and not yet written")
+    func traceQueueDepth() async throws {
+        // No timed flush during the test: traces stay in the writer's buffer until shutdown.
+        let gateway = try await GatewayHarness.start { $0.storage.traceFlushMilliseconds = 3_600_000 }
+        for _ in 0..<3 { #expect(try await gateway.post(body: chatBody()).status == 200) }
+        #expect(sample(try await gateway.get("/metrics").body, "triage_trace_queue_depth") == 3)
+        try await gateway.stop()
+        // The graceful stop drained them.
+        #expect(try await gateway.store().count() == 3)
     }
 }
 
@@ -87,6 +138,8 @@ struct FeedbackTests {
         #expect(try await store.feedback(requestID: secondID).map(\.score) == [0.9])
 
         let metrics = try await gateway.get("/metrics")
+        // Both calls are router decisions (no role): one corrected to another tier.
+        #expect(sample(metrics.body, "triage_auto_decisions_count") == 2)
         #expect(sample(metrics.body, "triage_routing_accuracy") == 0.5)
         #expect(sample(metrics.body, "triage_escalation_override_rate") == 0.5)
         #expect(sample(metrics.body, #"triage_feedback_total{verdict="bad"}"#) == 1)

@@ -5,12 +5,18 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// A loopback HTTP server that answers every POST with `{}` and keeps what it was sent: a
-/// stand-in for an OpenTelemetry collector or an alert webhook.
+/// A loopback HTTP server that answers every POST with `{}` (or a fixed JSON answer) and keeps
+/// what it was sent: a stand-in for an OpenTelemetry collector, an alert webhook or a provider
+/// whose answer a test writes out.
 final class RecordingServer: Sendable {
+    private let answer: String
     private let received = Mutex<[(path: String, body: String)]>([])
     private let group = Mutex<ServiceGroup?>(nil)
     private let task = Mutex<Task<Void, any Error>?>(nil)
+
+    init(answer: String = "{}") {
+        self.answer = answer
+    }
 
     /// Bodies POSTed to `path`, in arrival order.
     func bodies(at path: String) -> [String] {
@@ -31,7 +37,7 @@ final class RecordingServer: Sendable {
         router.post("**") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 16 << 20)
             self.received.withLock { $0.append((request.uri.path, String(buffer: body))) }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: self.answer)))
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "recording-server")

@@ -18,6 +18,7 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
 
     func embeddings(_ request: Request) async -> Response {
         var recorder = CallRecorder(endpoint: "/v1/embeddings")
+        recorder.spanParent = runtime.telemetry?.parentContext(of: request.headers)
         do throws(GatewayError) {
             recorder.keyName = try runtime.authenticator.authenticate(request.headers)
             let buffer = try await RequestBodyReader.json(request, limit: runtime.config.server.maxBodyBytes)
@@ -35,7 +36,7 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
             body["model"] = .string(model.upstreamName)
             return await forward(body, model: model, provider: provider, recorder: recorder)
         } catch {
-            await runtime.finish(recorder.trace(status: error.httpStatus >= 500 ? .failed : .rejected, httpStatus: error.httpStatus, error: error.message), spanParent: nil)
+            await runtime.finish(recorder.trace(status: error.httpStatus >= 500 ? .failed : .rejected, httpStatus: error.httpStatus, error: error.message), spanParent: recorder.spanParent)
             return error.response(requestID: recorder.requestID)
         }
     }
@@ -61,7 +62,7 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
         guard runtime.health.acquire(model.name) else {
             let error = GatewayError(.unavailable, "The embedding model `\(model.name)` is unavailable right now.", code: "no_model_available")
             recorder.addAttempt(model, outcome: "skipped", since: started, detail: "circuit open")
-            await runtime.finish(recorder.trace(status: .failed, httpStatus: error.httpStatus, error: error.message), spanParent: nil)
+            await runtime.finish(recorder.trace(status: .failed, httpStatus: error.httpStatus, error: error.message), spanParent: recorder.spanParent)
             return error.response(requestID: recorder.requestID)
         }
         let upstream = UpstreamRequest(provider: provider, path: "/embeddings", body: ByteBuffer(bytes: JSONWriter.bytes(.object(body))), stream: false)
@@ -74,9 +75,10 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
                 runtime.health.recordSuccess(model.name)
                 let usage = Usage(inputTokens: value["usage"]?["prompt_tokens"]?.intValue ?? value["usage"]?["total_tokens"]?.intValue ?? 0)
                 recorder.servedBy = model
+                recorder.firstByte = .now
                 recorder.addAttempt(model, outcome: "ok", status: status, since: started, usage: usage)
                 let trace = recorder.trace(status: .ok, httpStatus: 200, usage: usage)
-                await runtime.finish(trace, spanParent: nil)
+                await runtime.finish(trace, spanParent: recorder.spanParent)
                 var headers = HTTPFields()
                 headers[.contentType] = "application/json"
                 headers[TriageHeader.requestID] = recorder.requestID
@@ -105,7 +107,7 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
                 error == .timedOut ? .upstreamTimeout : .upstream, "The provider '\(provider.name)' failed: \(error.publicDescription).",
                 code: error == .timedOut ? "upstream_timeout" : "upstream_unavailable")
         }
-        await runtime.finish(recorder.trace(status: failure.httpStatus < 500 && failure.httpStatus != 429 ? .rejected : .failed, httpStatus: failure.httpStatus, error: failure.message), spanParent: nil)
+        await runtime.finish(recorder.trace(status: failure.httpStatus < 500 && failure.httpStatus != 429 ? .rejected : .failed, httpStatus: failure.httpStatus, error: failure.message), spanParent: recorder.spanParent)
         return failure.response(requestID: recorder.requestID)
     }
 }

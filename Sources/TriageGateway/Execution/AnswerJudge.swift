@@ -32,11 +32,12 @@ struct AnswerJudge: Sendable {
         }
         do {
             let response = try await runtime.upstream.send(request)
-            guard response.status.code == 200, case .success(let (buffer, usage)) = await UpstreamAttempts.collectJSON(response, provider: provider, model: model) else {
+            guard response.status.code == 200, case .success(let completion) = await UpstreamAttempts.collectJSON(response, provider: provider, model: model) else {
                 _ = try? await response.body.collect(upTo: UpstreamAttempts.maxErrorBodyBytes)
                 recorder.addAttempt(model, outcome: "judge", status: Int(response.status.code), since: started, detail: "judge call failed")
                 return ValidationResult(validator: "judge", passed: true, detail: "judge unavailable (status \(response.status.code))")
             }
+            let (buffer, usage) = (completion.buffer, completion.usage)
             let verdict = (UpstreamAttempts.parse(buffer).flatMap(CandidateAnswer.init(openAICompletion:))?.text ?? "").uppercased()
             let passed = verdict.contains("PASS") && !verdict.contains("FAIL")
             let result = passed ? ValidationResult.pass("judge") : .fail("judge", "the judge model answered \(verdict.prefix(20))")

@@ -46,20 +46,20 @@ struct ChatCompletionExecutor: Sendable {
                 }
                 return await fail(error, recorder: recorder, status: status)
 
-            case .json(let buffer, let usage, let model, let started):
+            case .json(let buffer, let usage, let model, let reported, let started):
                 let usage = usage ?? .zero
                 guard validating else {
-                    recorder.addAttempt(model, outcome: "ok", status: 200, since: started, usage: usage)
+                    recorder.addAttempt(model, outcome: "ok", status: 200, since: started, usage: usage, responseModel: reported)
                     return await respondJSON(buffer, usage: usage, model: model, recorder: recorder)
                 }
                 let answer = UpstreamAttempts.parse(buffer).flatMap(CandidateAnswer.init(openAICompletion:)) ?? CandidateAnswer(text: "")
                 let checks = await validate(answer, recorder: &recorder)
                 if checks.allSatisfy(\.passed) {
                     recorder.validation = .passed
-                    recorder.addAttempt(model, outcome: "ok", status: 200, since: started, usage: usage, checks: checks)
+                    recorder.addAttempt(model, outcome: "ok", status: 200, since: started, usage: usage, checks: checks, responseModel: reported)
                     return await respondJSON(buffer, usage: usage, model: model, recorder: recorder)
                 }
-                recorder.addUnservedAttempt(model, outcome: "invalid", since: started, usage: usage, checks: checks)
+                recorder.addUnservedAttempt(model, outcome: "invalid", since: started, usage: usage, checks: checks, responseModel: reported)
                 rejected = .json(buffer, model: model, checks: checks)
                 guard escalationsLeft, let next = escalation(from: decision, servedBy: model, checks: checks) else {
                     return await serveRejected(rejected!, recorder: recorder)
@@ -160,6 +160,8 @@ struct ChatCompletionExecutor: Sendable {
             recorder.addAttempt(model, outcome: "untranslatable", status: 200, since: .now, detail: error.message, usage: usage)
             return await fail(GatewayError(.upstream, "The model's answer cannot be expressed in the client's format: \(error.message)", code: "untranslatable_response"), recorder: recorder)
         }
+        // The whole answer is ready and goes out in one write: its first byte is now.
+        recorder.firstByte = .now
         let trace = recorder.trace(status: .ok, httpStatus: 200, usage: usage)
         await runtime.finish(trace, spanParent: recorder.spanParent)
         runtime.rememberSession(call, model: model, usage: usage)

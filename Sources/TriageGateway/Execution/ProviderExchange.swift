@@ -21,22 +21,26 @@ enum ProviderExchange {
         return UpstreamRequest(provider: provider, path: "/chat/completions", body: ByteBuffer(bytes: body), stream: stream)
     }
 
-    /// A provider's complete JSON answer as a canonical `chat.completion` buffer and its usage.
-    static func completion(_ buffer: ByteBuffer, provider: ProviderSpec, model: ModelSpec) -> Result<(ByteBuffer, Usage?), UpstreamAttempts.Unreadable> {
+    /// A provider's complete JSON answer as a canonical `chat.completion` buffer, its usage and
+    /// the model the provider said answered. OpenAI-compatible answers are only parsed whole
+    /// when the usage cannot be found otherwise, or when `readModel` asks for the model.
+    static func completion(_ buffer: ByteBuffer, provider: ProviderSpec, model: ModelSpec, readModel: Bool = false) -> Result<ProviderCompletion, UpstreamAttempts.Unreadable> {
         guard let codec = provider.format.codec else {
             let (isObject, usage) = buffer.withUnsafeReadableBytes { OpenAIUsage.usage(inCompletion: $0) }
-            if isObject, let usage { return .success((buffer, usage)) }
+            if isObject, let usage, !readModel { return .success(ProviderCompletion(buffer: buffer, usage: usage)) }
             guard let value = UpstreamAttempts.parse(buffer), case .object = value else {
                 return .failure(UpstreamAttempts.Unreadable(message: "response is not a JSON object"))
             }
-            return .success((buffer, OpenAIUsage.usage(in: value)))
+            return .success(ProviderCompletion(buffer: buffer, usage: usage ?? OpenAIUsage.usage(in: value), reportedModel: value["model"]?.stringValue))
         }
         guard let value = UpstreamAttempts.parse(buffer), case .object = value else {
             return .failure(UpstreamAttempts.Unreadable(message: "response is not a JSON object"))
         }
         do {
             let completion = JSONValue.object(try codec.completion(from: value, model: model.name))
-            return .success((ByteBuffer(bytes: JSONWriter.bytes(completion)), OpenAIUsage.usage(in: completion)))
+            // Anthropic names the model in `model`, Gemini in `modelVersion`.
+            let reported = value["model"]?.stringValue ?? value["modelVersion"]?.stringValue
+            return .success(ProviderCompletion(buffer: ByteBuffer(bytes: JSONWriter.bytes(completion)), usage: OpenAIUsage.usage(in: completion), reportedModel: reported))
         } catch {
             return .failure(UpstreamAttempts.Unreadable(message: "response could not be read as \(provider.format.rawValue): \(error.message)"))
         }
@@ -52,6 +56,14 @@ enum ProviderExchange {
         guard let codec = provider.format.codec else { return nil }
         return codec.errorDetail(status: status, body: try? JSONParser.parse(body))
     }
+}
+
+/// A provider's complete answer in canonical form.
+struct ProviderCompletion: Sendable {
+    var buffer: ByteBuffer
+    var usage: Usage?
+    /// The model the provider said answered, when it was read.
+    var reportedModel: String?
 }
 
 /// The body of a streamed upstream answer in canonical form: the provider's bytes as they come

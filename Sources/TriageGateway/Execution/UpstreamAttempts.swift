@@ -8,8 +8,8 @@ import TriageStore
 
 /// A candidate that answered with a 2xx, ready to be validated and relayed.
 enum UpstreamAnswer: Sendable {
-    /// A complete JSON completion and its usage.
-    case json(ByteBuffer, Usage?, model: ModelSpec, started: ContinuousClock.Instant)
+    /// A complete JSON completion, its usage and the model the provider reported (when read).
+    case json(ByteBuffer, Usage?, model: ModelSpec, reported: String?, started: ContinuousClock.Instant)
     /// A stream whose head has arrived; the body, canonical, is still flowing.
     case stream(UpstreamStream, model: ModelSpec, started: ContinuousClock.Instant)
     /// No candidate answered.
@@ -90,10 +90,11 @@ struct UpstreamAttempts: Sendable {
                     runtime.health.recordSuccess(model.name)
                     return .stream(ProviderExchange.stream(response, provider: provider, model: model), model: model, started: started)
                 }
-                switch await Self.collectJSON(response, provider: provider, model: model) {
-                case .success(let (buffer, usage)):
+                // The reported model is only read for spans: a gateway without a tracer skips the parse.
+                switch await Self.collectJSON(response, provider: provider, model: model, readModel: runtime.telemetry != nil) {
+                case .success(let completion):
                     runtime.health.recordSuccess(model.name)
-                    return .json(buffer, usage, model: model, started: started)
+                    return .json(completion.buffer, completion.usage, model: model, reported: completion.reportedModel, started: started)
                 case .failure(let detail):
                     runtime.health.recordFailure(model.name)
                     recorder.addAttempt(model, outcome: "retryable", status: status, since: started, detail: detail.message)
@@ -134,14 +135,16 @@ struct UpstreamAttempts: Sendable {
     /// Reads a whole JSON answer as a canonical completion and its usage; anything but a JSON
     /// object is an unreadable answer. For OpenAI-compatible providers only the usage object is
     /// parsed, unless it cannot be found that way.
-    static func collectJSON(_ response: HTTPClientResponse, provider: ProviderSpec, model: ModelSpec) async -> Result<(ByteBuffer, Usage?), Unreadable> {
+    static func collectJSON(
+        _ response: HTTPClientResponse, provider: ProviderSpec, model: ModelSpec, readModel: Bool = false
+    ) async -> Result<ProviderCompletion, Unreadable> {
         let buffer: ByteBuffer
         do {
             buffer = try await response.body.collect(upTo: maxResponseBytes)
         } catch {
             return .failure(Unreadable(message: "response body broke off"))
         }
-        return ProviderExchange.completion(buffer, provider: provider, model: model)
+        return ProviderExchange.completion(buffer, provider: provider, model: model, readModel: readModel)
     }
 
     /// The parsed body, or `nil` when it is not JSON.

@@ -1,20 +1,49 @@
 import Foundation
 import HTTPTypes
 import Tracing
+import TriageCore
 import TriageStore
 
 /// Emits every finished call as OpenTelemetry spans: one server span for the request and a
 /// client span per upstream attempt, with the GenAI semantic-convention attributes plus
-/// `triage.*` (role, skill, tier, lane, cost, reasons, escalation, cache hit).
+/// `triage.*` (role, skill, tier, lane, cost, reasons, escalation, cache hit). `gen_ai.provider.name`
+/// is the semantic-convention name of the provider's wire format (`openai`, `anthropic`,
+/// `gcp.gemini`); the configured provider key is `triage.provider`.
 ///
 /// Spans are built from the call's trace record when the call ends, with the start and end
 /// times the record measured, so the trace row and the spans can never disagree and a gateway
 /// without a tracer does no span work at all.
 public struct CallTelemetry: Sendable {
     public let tracer: any Tracer
+    /// The semantic-convention provider name of each configured provider key.
+    private let providerNames: [String: String]
+    /// The name each configured model has at its provider.
+    private let upstreamNames: [String: String]
 
-    public init(tracer: any Tracer) {
+    /// - Parameter catalog: the configured providers and models; without it the provider key
+    ///   and the configured model name stand in for the provider and response model names.
+    public init(tracer: any Tracer, catalog: ModelCatalog? = nil) {
         self.tracer = tracer
+        self.providerNames = catalog?.providers.mapValues { Self.semanticName(of: $0.format) } ?? [:]
+        self.upstreamNames = Dictionary(catalog?.models.map { ($0.name, $0.upstreamName) } ?? [], uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The well-known `gen_ai.provider.name` value of a wire format.
+    static func semanticName(of format: ProviderFormat) -> String {
+        switch format {
+        case .openai: "openai"
+        case .anthropic: "anthropic"
+        case .gemini: "gcp.gemini"
+        }
+    }
+
+    /// `gen_ai.provider.name` for a configured provider key.
+    func providerName(_ key: String) -> String { providerNames[key] ?? key }
+
+    /// `gen_ai.response.model` of an answered attempt: the model the provider reported, else the
+    /// name the model has at the provider.
+    func responseModel(of attempt: AttemptRecord) -> String {
+        attempt.responseModel ?? upstreamNames[attempt.model] ?? attempt.model
     }
 
     /// The caller's trace context (W3C `traceparent`, or whatever the tracer propagates).
@@ -33,8 +62,15 @@ public struct CallTelemetry: Sendable {
         span.updateAttributes { attributes in
             attributes["gen_ai.operation.name"] = operation
             attributes["gen_ai.request.model"] = trace.requestedModel
-            if let provider = trace.provider { attributes["gen_ai.provider.name"] = provider }
-            if let model = trace.model { attributes["gen_ai.response.model"] = model }
+            if let provider = trace.provider {
+                attributes["gen_ai.provider.name"] = providerName(provider)
+                attributes["triage.provider"] = provider
+            }
+            if let model = trace.model { attributes["triage.model"] = model }
+            // The answer served is the last one its model gave.
+            if let served = trace.attempts.last(where: { $0.model == trace.model && $0.usage != nil }) {
+                attributes["gen_ai.response.model"] = responseModel(of: served)
+            }
             attributes["gen_ai.usage.input_tokens"] = trace.usage.inputTokens
             attributes["gen_ai.usage.output_tokens"] = trace.usage.outputTokens
             attributes["http.request.method"] = "POST"
@@ -69,10 +105,11 @@ public struct CallTelemetry: Sendable {
             let child = tracer.startSpan("\(operation) \(attempt.model)", context: span.context, ofKind: .client, at: attemptStart)
             child.updateAttributes { attributes in
                 attributes["gen_ai.operation.name"] = attempt.outcome == "judge" ? "judge" : operation
-                attributes["gen_ai.provider.name"] = attempt.provider
+                attributes["gen_ai.provider.name"] = providerName(attempt.provider)
+                attributes["triage.provider"] = attempt.provider
                 attributes["gen_ai.request.model"] = attempt.model
                 if let usage = attempt.usage {
-                    attributes["gen_ai.response.model"] = attempt.model
+                    attributes["gen_ai.response.model"] = responseModel(of: attempt)
                     attributes["gen_ai.usage.input_tokens"] = usage.inputTokens
                     attributes["gen_ai.usage.output_tokens"] = usage.outputTokens
                     attributes["triage.cache_hit"] = usage.cachedInputTokens > 0

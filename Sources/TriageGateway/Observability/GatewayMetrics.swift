@@ -51,7 +51,8 @@ public final class GatewayMetrics: Sendable {
         static var cost: MetricNameDescriptor { make("cost_usd", "total", "Spend in US dollars at the configured prices.") }
         static var escalations: MetricNameDescriptor { make("escalations", "total", "Re-runs one tier up after a failed validation (by the tier that finally served).") }
         static var latency: MetricNameDescriptor { make("request_duration", "seconds", "Time from request to the last byte of the answer.") }
-        static var timeToFirstToken: MetricNameDescriptor { make("time_to_first_token", "seconds", "Time from request to the first byte sent to the client.") }
+        static var timeToFirstToken: MetricNameDescriptor { make(
+            "time_to_first_token", "seconds", "Time from request to the first byte sent to the client (a non-streamed answer's is when it was complete).") }
         static var failovers: MetricNameDescriptor { make(
             "failovers", "total", "Attempts that failed (error, timeout, rate limit, open circuit) and moved the call to the next candidate.") }
         static var circuit: MetricNameDescriptor { make("circuit", "state", "Circuit breaker per model: 0 closed, 1 half-open, 2 open.") }
