@@ -4,7 +4,8 @@
 ///
 /// Every value that came from a client (roles, run ids, reasons) is inserted as text, never as markup.
 /// `<body data-state>` goes `loading` → `ready` (or `error`) so a headless browser can tell when the
-/// page has drawn.
+/// page has drawn; the drawn figures also carry their raw values (`data-value` on the metrics,
+/// `data-key`/`data-usd` on spend bars, `data-run`/`data-usd` on run rows).
 enum DashboardPage {
     static let html = #"""
         <!doctype html>
@@ -128,12 +129,17 @@ enum DashboardPage {
         function count(value) { return (value || 0).toLocaleString("en-US"); }
         function time(iso) { const date = new Date(iso); return isNaN(date) ? iso : date.toLocaleString(); }
         function setText(id, text) { document.getElementById(id).textContent = text; }
+        function setMetric(id, text, value) {
+          const node = document.getElementById(id);
+          node.textContent = text;
+          if (value === null || value === undefined) node.removeAttribute("data-value"); else node.setAttribute("data-value", String(value));
+        }
 
         function renderMetrics() {
           const operating = data.operating, totals = data.totals;
-          setText("metric-cost-per-task", usd(operating.cost_per_task_usd));
-          setText("metric-routing-accuracy", percent(operating.routing_accuracy));
-          setText("metric-override-rate", percent(operating.escalation_override_rate));
+          setMetric("metric-cost-per-task", usd(operating.cost_per_task_usd), operating.cost_per_task_usd);
+          setMetric("metric-routing-accuracy", percent(operating.routing_accuracy), operating.routing_accuracy);
+          setMetric("metric-override-rate", percent(operating.escalation_override_rate), operating.escalation_override_rate);
           setText("metric-spend", usd(totals.cost_usd));
           setText("metric-calls", count(totals.calls) + " (" + count(totals.failed_calls) + ")");
           setText("metric-tokens", count(totals.input_tokens) + " / " + count(totals.output_tokens));
@@ -157,7 +163,7 @@ enum DashboardPage {
             const column = el("div", {class: "column", title: time(bucket) + ": " + usd(totals[i])});
             keys.forEach((key, k) => {
               const value = series[key][i];
-              if (value > 0) column.appendChild(el("div", {class: "bar", title: key + ": " + usd(value), style: "height:" + (100 * value / peak) + "%;background:" + palette[k % palette.length]}));
+              if (value > 0) column.appendChild(el("div", {class: "bar", "data-key": key, "data-usd": String(value), title: key + ": " + usd(value), style: "height:" + (100 * value / peak) + "%;background:" + palette[k % palette.length]}));
             });
             columns.appendChild(column);
           });
@@ -170,7 +176,7 @@ enum DashboardPage {
           const chart = document.getElementById("runs-chart");
           if (data.runs.length === 0) { chart.replaceChildren(el("p", {class: "none", text: "No runs (send X-Triage-Run) in this window."})); return; }
           const peak = Math.max(...data.runs.map(run => run.cost_usd), 0);
-          chart.replaceChildren(...data.runs.map(run => el("div", {class: "row"}, [
+          chart.replaceChildren(...data.runs.map(run => el("div", {class: "row", "data-run": run.run_id, "data-usd": String(run.cost_usd)}, [
             el("span", {class: "name", title: run.run_id, text: run.run_id}),
             el("span", {class: "track"}, [el("div", {class: "bar", style: "width:" + (peak > 0 ? 100 * run.cost_usd / peak : 0) + "%"})]),
             el("span", {class: "amount", text: usd(run.cost_usd)}),
