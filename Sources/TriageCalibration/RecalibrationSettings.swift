@@ -1,3 +1,5 @@
+import TriageConfig
+
 /// How cautious recalibration is: the quality floor a tier must keep, how much evidence a move
 /// needs, and how strongly the current quality priors resist new evidence.
 public struct RecalibrationSettings: Sendable, Hashable {
@@ -18,5 +20,15 @@ public struct RecalibrationSettings: Sendable, Hashable {
         self.z = z
         self.thresholdStep = thresholdStep
         self.priorStrength = priorStrength
+    }
+}
+
+extension RecalibrationSettings {
+    /// The configured `calibration:` settings, each overridden by the value given for this run
+    /// (the command's flags).
+    public init(_ configured: CalibrationSettings, floor: Double? = nil, minimumSamples: Int? = nil, thresholdStep: Double? = nil) {
+        self.init(
+            qualityFloor: floor ?? configured.floor, minimumSamples: minimumSamples ?? configured.minimumSamples,
+            thresholdStep: thresholdStep ?? configured.thresholdStep)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// The `observability:`, `alerts:` and `policy:` sections.
+/// The `observability:`, `alerts:`, `policy:` and `calibration:` sections.
 extension ConfigParser {
     func parseObservability(_ node: Node) throws(ConfigError) -> ObservabilitySettings {
         var settings = ObservabilitySettings()
@@ -101,6 +101,22 @@ extension ConfigParser {
         var settings = PolicyReloadSettings()
         for (_, value, _) in try reader.mapping(node, "policy", allowed: ["reload_s"]) {
             settings.reloadSeconds = try reader.double(value, "policy.reload_s", range: 0...Self.longestDuration)
+        }
+        return settings
+    }
+}
+
+extension ConfigParser {
+    func parseCalibration(_ node: Node) throws(ConfigError) -> CalibrationSettings {
+        var settings = CalibrationSettings()
+        for (key, value, _) in try reader.mapping(node, "calibration", allowed: ["floor", "min_samples", "window_h", "step"]) {
+            let path = "calibration.\(key)"
+            switch key {
+            case "floor": settings.floor = try reader.double(value, path, range: 0...1)
+            case "min_samples": settings.minimumSamples = try reader.int(value, path, range: 1...1_000_000)
+            case "window_h": settings.windowHours = try reader.double(value, path, range: 0.01...8760)
+            default: settings.thresholdStep = try reader.double(value, path, range: 0.001...0.5)
+            }
         }
         return settings
     }

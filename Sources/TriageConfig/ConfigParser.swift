@@ -16,7 +16,7 @@ struct ConfigParser {
 
     static let sections: Set<String> = [
         "server", "storage", "providers", "models", "default_tier", "roles", "pins", "failover", "circuit_breaker", "auth", "validation",
-        "stickiness", "routing", "observability", "alerts", "policy",
+        "stickiness", "routing", "observability", "alerts", "policy", "calibration",
     ]
 
     /// The longest duration (seconds) any timeout or wait may be set to: one day.
@@ -56,6 +56,7 @@ struct ConfigParser {
         if let node = section("observability") { config.observability = try parseObservability(node) }
         if let node = section("alerts") { config.alerts = try parseAlerts(node) }
         if let node = section("policy") { config.policyReload = try parsePolicyReload(node) }
+        if let node = section("calibration") { config.calibration = try parseCalibration(node) }
         config.warnings = warnings
         return config
     }

@@ -66,6 +66,8 @@ public struct GatewayConfig: Sendable {
     public var alerts: AlertSettings?
     /// Hot reload of tuned policy versions (`policy:`).
     public var policyReload = PolicyReloadSettings()
+    /// The quality floor and evidence `triage recalibrate` works with (`calibration:`).
+    public var calibration = CalibrationSettings()
     /// When empty, the gateway accepts calls without a key (single-user, loopback setups).
     public var clientKeys: [ClientKey] = []
     /// Problems that do not stop start-up (a provider key that is not set), for the log. They

@@ -73,3 +73,18 @@ public struct PolicyReloadSettings: Sendable, Equatable {
     public var reloadSeconds = 5.0
     public init() {}
 }
+
+/// How `triage recalibrate` retunes the routing policy (`calibration:`); the command's flags
+/// override each value for one run.
+public struct CalibrationSettings: Sendable, Equatable {
+    /// The quality floor: the success rate a tier must keep for a skill's calls to move to it (0…1).
+    public var floor = 0.9
+    /// Fewer observations than this never move anything.
+    public var minimumSamples = 20
+    /// The window of calls learned from, ending at the run (hours).
+    public var windowHours = 24.0
+    /// How far one run moves a complexity threshold.
+    public var thresholdStep = 0.05
+
+    public init() {}
+}

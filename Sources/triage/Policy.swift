@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import TriageCore
-import TriageRouting
+import TriageCalibration
 import TriageStore
 
 /// `triage policy`: the stored, versioned routing policies — list, show, roll back.
@@ -63,22 +62,17 @@ struct Policy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Put an earlier version back in force (as a new version); running gateways follow within their reload interval.")
         @OptionGroup var database: Database
-        @Option(name: .long, help: "The version to return to (default: the one the active version was derived from).")
+        @Option(name: .long, help: "The version to return to (default: the one the active version was derived from, skipping versions with the active tuning).")
         var to: Int?
 
         func run() async throws {
-            let store = try database.open()
-            guard let active = try await store.latestPolicyVersion() else { throw ValidationError("no stored policy versions to roll back") }
-            guard let target = to ?? active.basedOn ?? (active.version > 1 ? active.version - 1 : nil) else {
-                throw ValidationError("version \(active.version) has no earlier version; pass --to")
+            let written: PolicyVersionRecord
+            do {
+                written = try await PolicyRollback(store: database.open()).run(to: to)
+            } catch let refusal as PolicyRollback.Refusal {
+                throw ValidationError(refusal.description)
             }
-            guard target != active.version else { throw ValidationError("version \(target) is already in force") }
-            guard let record = try await store.policyVersion(target) else { throw ValidationError("no policy version \(target)") }
-            let activeTuning = try RoutingTuning(json: JSONParser.parse(active.tuning))
-            let targetTuning = try RoutingTuning(json: JSONParser.parse(record.tuning))
-            let written = try await store.savePolicyVersion(
-                basedOn: target, summary: "rollback to v\(target) (from v\(active.version))", changes: activeTuning.changes(to: targetTuning),
-                tuning: record.tuning)
+            let target = written.basedOn.map(String.init) ?? "?"
             print("Wrote policy version \(written.version) = v\(target). Running gateways switch to it within their reload interval.")
             for change in written.changes { print("  " + change) }
         }

@@ -20,17 +20,17 @@ struct Recalibrate: AsyncParsableCommand {
     @Option(name: .long, help: "The gateway's configuration (models, prices, tiers, routing).")
     var config: String = "triage.yaml"
 
-    @Option(name: .long, help: "Window of calls to learn from, ending now: e.g. 24h, 7d.")
-    var since: String = "24h"
+    @Option(name: .long, help: "Window of calls to learn from, ending now: e.g. 24h, 7d (default: calibration.window_h, else 24h).")
+    var since: String?
 
-    @Option(name: .long, help: "Lowest acceptable success rate of a tier for a skill.")
-    var floor: Double = 0.9
+    @Option(name: .long, help: "Lowest acceptable success rate of a tier for a skill (default: calibration.floor, else 0.9).")
+    var floor: Double?
 
-    @Option(name: .long, help: "Fewest observations before a rate is acted on.")
-    var minSamples: Int = 20
+    @Option(name: .long, help: "Fewest observations before a rate is acted on (default: calibration.min_samples, else 20).")
+    var minSamples: Int?
 
-    @Option(name: .long, help: "How far one run moves a complexity threshold.")
-    var step: Double = 0.05
+    @Option(name: .long, help: "How far one run moves a complexity threshold (default: calibration.step, else 0.05).")
+    var step: Double?
 
     @Flag(name: .long, help: "Print the proposal without writing a version.")
     var dryRun = false
@@ -39,10 +39,10 @@ struct Recalibrate: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (0...1).contains(floor) else { throw ValidationError("--floor must be between 0 and 1") }
-        guard minSamples >= 1 else { throw ValidationError("--min-samples must be at least 1") }
-        guard step > 0, step <= 0.5 else { throw ValidationError("--step must be in (0, 0.5]") }
-        guard SpendWindow.parse(since) != nil else { throw ValidationError("--since must be a number followed by s, m, h or d (e.g. 24h)") }
+        if let floor, !(0...1).contains(floor) { throw ValidationError("--floor must be between 0 and 1") }
+        if let minSamples, minSamples < 1 { throw ValidationError("--min-samples must be at least 1") }
+        if let step, !(step > 0 && step <= 0.5) { throw ValidationError("--step must be in (0, 0.5]") }
+        if let since, SpendWindow.parse(since) == nil { throw ValidationError("--since must be a number followed by s, m, h or d (e.g. 24h)") }
     }
 
     func run() async throws {
@@ -51,9 +51,12 @@ struct Recalibrate: AsyncParsableCommand {
             throw ValidationError("no trace database at '\(db)' (run where the gateway runs, or pass --db)")
         }
         let store = try SQLiteTraceStore(path: db)
-        let settings = RecalibrationSettings(qualityFloor: floor, minimumSamples: minSamples, thresholdStep: step)
+        // The configuration's `calibration:` section, overridden by the flags given.
+        let settings = RecalibrationSettings(gateway.calibration, floor: floor, minimumSamples: minSamples, thresholdStep: step)
+        let window = since.flatMap(SpendWindow.parse) ?? gateway.calibration.windowHours * 3600
+        let windowLabel = since ?? Self.hours(gateway.calibration.windowHours)
         let job = RecalibrationJob(config: gateway, store: store, settings: settings)
-        let outcome = try await job.run(window: SpendWindow.parse(since) ?? 86400, write: !dryRun)
+        let outcome = try await job.run(window: window, write: !dryRun)
         let (result, active, written, changed) = (outcome.recalibration, outcome.current, outcome.written, outcome.changed)
         if json {
             var document = JSONObject()
@@ -65,7 +68,8 @@ struct Recalibrate: AsyncParsableCommand {
             print(JSONWriter.string(.object(document)))
             return
         }
-        print("Recalibration over the last \(since): \(outcome.calls) auto-routed calls; quality floor \(floor), at least \(minSamples) observations")
+        print(
+            "Recalibration over the last \(windowLabel): \(outcome.calls) router decisions; quality floor \(settings.qualityFloor), at least \(settings.minimumSamples) observations")
         print("Current policy: " + (active.map { "version \($0.version)" } ?? "the configuration (no stored version)"))
         if result.changes.isEmpty {
             print("\nNo change: nothing has enough evidence to move.")
@@ -79,6 +83,10 @@ struct Recalibrate: AsyncParsableCommand {
         } else if changed {
             print("\nDry run: nothing written.")
         }
+    }
+
+    static func hours(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value))h" : "\(value)h"
     }
 
     static func projectionText(_ projection: Projection) -> String {

@@ -24,7 +24,7 @@ import TriageCore
 
     static let cases: [(yaml: String, line: Int, path: String, message: String)] = [
         // Unknown keys, at every depth.
-        (minimal + "\nbogus: 1\n", 8, "bogus", "unknown key (expected one of: alerts, auth, circuit_breaker, default_tier,"),
+        (minimal + "\nbogus: 1\n", 8, "bogus", "unknown key (expected one of: alerts, auth, calibration, circuit_breaker, default_tier,"),
         (replacing("api_key_env: P_KEY", with: "api_key_env: P_KEY\n    base_ur: x"), 5, "providers.p.base_ur", "unknown key"),
         (replacing("output: 0.4}", with: "output: 0.4, cached: 0}"), 6, "models[0].price.cached", "unknown key"),
         (minimal + "\nserver:\n  hots: x\n", 9, "server.hots", "unknown key (expected one of: host, max_body_bytes, port)"),

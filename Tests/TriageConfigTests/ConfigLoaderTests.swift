@@ -62,6 +62,8 @@ import TriageRouting
         #expect(config.server.host == "127.0.0.1" && config.server.port == 8080)
         #expect(config.storage.sqlitePath == "triage.db")
         #expect(config.clientKeys.isEmpty)
+        // The example documents the calibration defaults.
+        #expect(config.calibration == CalibrationSettings())
     }
 
     @Test func exampleTurnsOnTheLocalProviderFromTheEnvironment() throws {

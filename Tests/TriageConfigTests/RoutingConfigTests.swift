@@ -81,7 +81,7 @@ import TriageRouting
 
 @Suite("Observability, alerts and policy configuration")
 struct ObservabilityConfigTests {
-    /// The minimal config is 8 lines, so the first extra line is line 9.
+    /// The minimal config is 7 lines, so the first extra line is line 8.
     static func load(_ extra: String) throws -> GatewayConfig {
         try ConfigLoader.load(yaml: ConfigLoaderTests.minimal + "\n" + extra, source: "t.yaml", environment: ["P_KEY": "k"])
     }
@@ -120,6 +120,22 @@ struct ObservabilityConfigTests {
         #expect(config.policyReload.reloadSeconds == 0)
     }
 
+    @Test("calibration: the recalibration floor, evidence, window and step; defaults when absent")
+    func calibration() throws {
+        #expect(try Self.load("").calibration == CalibrationSettings())
+        let config = try Self.load("""
+            calibration:
+              floor: 0.95
+              min_samples: 50
+              window_h: 168
+              step: 0.02
+            """)
+        #expect(config.calibration.floor == 0.95)
+        #expect(config.calibration.minimumSamples == 50)
+        #expect(config.calibration.windowHours == 168)
+        #expect(config.calibration.thresholdStep == 0.02)
+    }
+
     @Test("errors name the line and key", arguments: [
         ("alerts:\n  cost: {budget_usd_per_day: 5}\n", "t.yaml:9: alerts.quality: is required"),
         ("alerts:\n  quality: {floor: 0.9}\n", "t.yaml:9: alerts.cost: is required"),
@@ -127,6 +143,10 @@ struct ObservabilityConfigTests {
         ("observability:\n  otlp: {protocol: grpc}\n", "observability.otlp.protocol: expected one of http/protobuf, http/json"),
         ("observability:\n  otlp: {endpoint: collector}\n", "observability.otlp.endpoint: expected an http(s) URL"),
         ("recalibration: {}\n", "unknown key"),
+        ("calibration:\n  floor: 1.5\n", "t.yaml:9: calibration.floor: must be between 0 and 1, got 1.5"),
+        ("calibration:\n  window_h: 0\n", "t.yaml:9: calibration.window_h: must be between"),
+        ("calibration: {min_samples: 0}\n", "t.yaml:8: calibration.min_samples: must be between 1 and"),
+        ("calibration:\n  floor: 0.9\n  window: 24h\n", "t.yaml:10: calibration.window: unknown key (expected one of: floor, min_samples, step, window_h"),
     ])
     func errors(yaml: String, message: String) {
         #expect {
