@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import TriageConfig
 import TriageCore
@@ -62,6 +63,50 @@ struct AlertTests {
         #expect(board.active.count == 1)
         #expect(board.update([calm], at: start.addingTimeInterval(180)).map(\.state) == [.resolved])
         #expect(board.active.isEmpty)
+    }
+
+    @Test("quality: a firing alert whose tier or skill has no calls left in the window resolves; a few calls keep it")
+    func qualityResolvesWhenTrafficStops() {
+        let rules = AlertRules(settings: Self.settings())
+        let firing: Set<String> = ["cost", "quality:tier:small", "quality:skill:extraction", "quality:skill:planning"]
+        let findings = rules.quality(
+            tiers: [SuccessTally(key: "mid", calls: 10, succeeded: 10)], skills: [SuccessTally(key: "planning", calls: 2, succeeded: 0)], firing: firing)
+        #expect(findings.map(\.name) == ["quality:tier:mid", "quality:tier:small", "quality:skill:extraction"])
+        #expect(findings.map(\.firing) == [false, false, false])
+        #expect(findings[1].message == "tier small: no auto-routed calls over the last 60 min")
+        var board = AlertBoard()
+        let start = Date(timeIntervalSince1970: 1000)
+        _ = board.update([AlertFinding(name: "quality:tier:small", firing: true, message: "low", value: 0.5, threshold: 0.8)], at: start)
+        #expect(board.update(findings, at: start.addingTimeInterval(3600)).map(\.state) == [.resolved])
+        #expect(board.active.isEmpty)
+    }
+
+    @Test("the monitor resolves a tier's quality alert once its calls have left the window")
+    func monitorResolvesWhenTrafficStops() async throws {
+        let store = try SQLiteTraceStore(path: temporaryDatabasePath())
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        try await store.insert((0..<3).map { index in
+            TraceRecord(
+                requestID: "req-\(index)", startedAt: start.addingTimeInterval(Double(index)), endpoint: "/v1/chat/completions",
+                requestedModel: "triage/auto", mode: "auto", tier: "small", model: "fake-small-a", provider: "fake", status: .failed, httpStatus: 502,
+                latencyMs: 10, routedTier: "small")
+        })
+        let metrics = GatewayMetrics(knownRoles: [])
+        var logger = Logger(label: "alerts-test")
+        logger.logLevel = .critical
+        let monitor = AlertMonitor(settings: Self.settings(), store: store, metrics: metrics, http: GatewayHarness.client, logger: logger)
+        let fired = try await monitor.evaluate(now: start.addingTimeInterval(60))
+        #expect(fired.map(\.finding.name) == ["quality:tier:small"])
+        #expect(fired.map(\.state) == [.firing])
+        #expect(sample(String(decoding: metrics.render(), as: UTF8.self), #"triage_alert_firing{alert="quality:tier:small"}"#) == 1)
+        // Half an hour on the calls are still in the 60-minute window: nothing changes.
+        #expect(try await monitor.evaluate(now: start.addingTimeInterval(1800)).isEmpty)
+        // Two hours on, no calls are left: the alert resolves and says why.
+        let resolved = try await monitor.evaluate(now: start.addingTimeInterval(7200))
+        #expect(resolved.map(\.state) == [.resolved])
+        #expect(resolved.first?.finding.message == "tier small: no auto-routed calls over the last 60 min")
+        #expect(monitor.active.isEmpty)
+        #expect(sample(String(decoding: metrics.render(), as: UTF8.self), #"triage_alert_firing{alert="quality:tier:small"}"#) == 0)
     }
 
     @Test("a running gateway sends the cost alert and a tier's quality alert to the webhook and exposes them")

@@ -50,7 +50,8 @@ public final class AlertMonitor: Service {
         let until = now.addingTimeInterval(1)
         let tiers = try await store.successTallies(byTier: true, from: qualityFrom, to: until)
         let skills = try await store.successTallies(byTier: false, from: qualityFrom, to: until)
-        let findings = [rules.cost(spentInWindow: spent)] + rules.quality(tiers: tiers, skills: skills)
+        let firing = Set(board.withLock { $0.firing.keys })
+        let findings = [rules.cost(spentInWindow: spent)] + rules.quality(tiers: tiers, skills: skills, firing: firing)
         let transitions = board.withLock { $0.update(findings, at: now) }
         for finding in findings { metrics.setAlert(finding.name, firing: board.withLock { $0.firing[finding.name] != nil }) }
         for transition in transitions { await announce(transition, at: now) }

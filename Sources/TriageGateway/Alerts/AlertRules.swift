@@ -45,8 +45,22 @@ public struct AlertRules: Sendable {
     }
 
     /// Quality: the success rate of every tier and skill with enough calls against the floor.
-    public func quality(tiers: [SuccessTally], skills: [SuccessTally]) -> [AlertFinding] {
+    ///
+    /// A tier or skill with some calls, but fewer than `min_calls`, says nothing and its alert
+    /// keeps its state. One whose traffic stopped (no calls left in the window) resolves a
+    /// firing alert: `firing` names the alerts firing now, so their silence can be reported.
+    public func quality(tiers: [SuccessTally], skills: [SuccessTally], firing: Set<String> = []) -> [AlertFinding] {
         let floor = settings.quality.floor
+        let window = Self.minutes(settings.quality.windowMinutes)
+        func silent(_ tallies: [SuccessTally], kind: String) -> [AlertFinding] {
+            let prefix = "quality:\(kind):"
+            let seen = Set(tallies.filter { $0.calls > 0 }.map { prefix + $0.key })
+            return firing.filter { $0.hasPrefix(prefix) && !seen.contains($0) }.sorted().map { name in
+                AlertFinding(
+                    name: name, firing: false, message: "\(kind) \(name.dropFirst(prefix.count)): no auto-routed calls over the last \(window)",
+                    value: 1, threshold: floor)
+            }
+        }
         func findings(_ tallies: [SuccessTally], kind: String) -> [AlertFinding] {
             tallies.filter { $0.calls >= settings.quality.minimumCalls }.map { tally in
                 let firing = tally.rate < floor
@@ -58,7 +72,7 @@ public struct AlertRules: Sendable {
                 return AlertFinding(name: "quality:\(kind):\(tally.key)", firing: firing, message: message, value: tally.rate, threshold: floor)
             }
         }
-        return findings(tiers, kind: "tier") + findings(skills, kind: "skill")
+        return findings(tiers, kind: "tier") + findings(skills, kind: "skill") + silent(tiers, kind: "tier") + silent(skills, kind: "skill")
     }
 
     static func dollars(_ value: Double) -> String { String(format: "$%.4f", value) }
