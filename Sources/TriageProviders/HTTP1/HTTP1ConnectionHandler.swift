@@ -1,0 +1,291 @@
+import NIOCore
+import NIOHTTP1
+
+/// The last handler of an upstream connection's pipeline: runs one request/response exchange at
+/// a time, streams the response body into an async sequence with back-pressure (socket reads are
+/// held while the consumer is behind), enforces the head deadline, and decides whether the
+/// connection can be reused. Every method runs on the channel's event loop.
+final class HTTP1ConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private enum Phase {
+        case idle
+        case awaitingHead
+        case streamingBody
+        case closed
+    }
+
+    private var phase = Phase.idle
+    private var context: ChannelHandlerContext?
+    /// Set once by `HTTP1Connection` right after the channel is created.
+    var connection: HTTP1Connection?
+
+    // The exchange in flight.
+    private var task: HTTP1RequestTask?
+    private var promise: EventLoopPromise<HTTP1ResponseStart>?
+    private var source: UpstreamResponseBody.Producer.Source?
+    private var headTimer: Scheduled<Void>?
+    private var reused = false
+    private var requestSent = false
+    private var keepAlive = true
+
+    // Reads and idleness.
+    private var readAllowed = true
+    private var readPending = false
+    private var idleTimer: Scheduled<Void>?
+
+    static let backPressure = NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(lowWatermark: 2, highWatermark: 16)
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: Exchanges
+
+    /// Writes `head` and `body` and completes `promise` with the response head, or fails it with
+    /// an `HTTP1ExchangeError`.
+    func start(
+        task: HTTP1RequestTask, head: HTTPRequestHead, body: ByteBuffer, deadline: NIODeadline, reused: Bool,
+        promise: EventLoopPromise<HTTP1ResponseStart>
+    ) {
+        idleTimer?.cancel()
+        idleTimer = nil
+        guard let context, phase == .idle, context.channel.isActive else {
+            // A pooled connection that closed (or is closing) while idle: nothing was sent.
+            promise.fail(HTTP1ExchangeError(error: .connectFailed, retryable: true))
+            return
+        }
+        if task.isCancelled {
+            promise.fail(HTTP1ExchangeError(error: .cancelled, retryable: false))
+            context.close(promise: nil)
+            return
+        }
+        phase = .awaitingHead
+        self.task = task
+        self.promise = promise
+        self.reused = reused
+        requestSent = false
+        keepAlive = head.isKeepAlive
+        readAllowed = true
+        headTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            self.headTimedOut(task)
+        }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenComplete { [self] result in
+            self.requestWritten(task, result)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+    }
+
+    private func requestWritten(_ task: HTTP1RequestTask, _ result: Result<Void, any Error>) {
+        guard task === self.task else { return }
+        switch result {
+        case .success:
+            requestSent = true
+        case .failure(let error):
+            fail(HTTP1UpstreamClient.transportError(for: error), retryable: phase == .awaitingHead && reused)
+        }
+    }
+
+    private func headTimedOut(_ task: HTTP1RequestTask) {
+        guard task === self.task, phase == .awaitingHead else { return }
+        fail(.timedOut, retryable: false)
+    }
+
+    /// The caller's task was cancelled while waiting for the head.
+    func cancel(_ task: HTTP1RequestTask) {
+        guard task === self.task, phase == .awaitingHead else { return }
+        fail(.cancelled, retryable: false)
+    }
+
+    /// The body's consumer wants more: resume reading if reads were held.
+    func produceMore(_ task: HTTP1RequestTask) {
+        guard task === self.task, phase == .streamingBody else { return }
+        readAllowed = true
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// The body's consumer went away (dropped the body, finished iterating, or was cancelled).
+    /// Before the end of the response that leaves the connection mid-message: close it.
+    func bodyTerminated(_ task: HTTP1RequestTask) {
+        guard task === self.task, phase == .streamingBody else { return }
+        finishExchange(error: nil)
+        phase = .closed
+        context?.close(promise: nil)
+    }
+
+    /// Ends the exchange in flight: fails the head promise or finishes the body, then closes.
+    private func fail(_ error: UpstreamTransportError, retryable: Bool) {
+        switch phase {
+        case .awaitingHead:
+            let promise = self.promise
+            clearExchange()
+            promise?.fail(HTTP1ExchangeError(error: error, retryable: retryable))
+        case .streamingBody:
+            finishExchange(error: error)
+        case .idle, .closed:
+            break
+        }
+        phase = .closed
+        context?.close(promise: nil)
+    }
+
+    private func finishExchange(error: UpstreamTransportError?) {
+        let source = self.source
+        task?.markFinished()
+        clearExchange()
+        phase = .idle
+        if let error {
+            source?.finish(error)
+        } else {
+            source?.finish()
+        }
+    }
+
+    private func clearExchange() {
+        headTimer?.cancel()
+        headTimer = nil
+        task = nil
+        promise = nil
+        source = nil
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard phase == .awaitingHead, let task, let promise, let connection else {
+                return unexpectedResponse(context)
+            }
+            headTimer?.cancel()
+            headTimer = nil
+            if !head.isKeepAlive { keepAlive = false }
+            let made = UpstreamResponseBody.Producer.makeSequence(
+                elementType: ByteBuffer.self, failureType: (any Error).self, backPressureStrategy: Self.backPressure,
+                finishOnDeinit: true, delegate: HTTP1BodyDelegate(connection: connection, task: task))
+            source = made.source
+            self.promise = nil
+            phase = .streamingBody
+            promise.succeed(HTTP1ResponseStart(head: head, body: made.sequence))
+        case .body(let part):
+            guard phase == .streamingBody, let source else { return unexpectedResponse(context) }
+            switch source.yield(part) {
+            case .produceMore: break
+            case .stopProducing: readAllowed = false
+            case .dropped: bodyTerminated(task!)
+            }
+        case .end:
+            guard phase == .streamingBody else { return unexpectedResponse(context) }
+            let reusable = keepAlive && requestSent && context.channel.isActive
+            let source = self.source
+            task?.markFinished()
+            clearExchange()
+            phase = .idle
+            readAllowed = true
+            // Back in the pool before the consumer sees the end, so its next call reuses it.
+            if reusable {
+                becameIdle()
+            } else {
+                phase = .closed
+                context.close(promise: nil)
+            }
+            source?.finish()
+        }
+    }
+
+    private func unexpectedResponse(_ context: ChannelHandlerContext) {
+        fail(.other("unexpected response bytes"), retryable: false)
+        phase = .closed
+        context.close(promise: nil)
+    }
+
+    /// Back in the pool (or closed when the pool is full): reads continue so a close by the
+    /// server is noticed, and the idle timer starts.
+    func becameIdle() {
+        guard phase == .idle, let context, let connection else { return }
+        guard connection.pool.release(connection) else {
+            phase = .closed
+            context.close(promise: nil)
+            return
+        }
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: connection.pool.idleTimeout) { [self] in
+            self.idleTimedOut()
+        }
+        if readPending {
+            readPending = false
+            context.read()
+        }
+    }
+
+    private func idleTimedOut() {
+        idleTimer = nil
+        guard phase == .idle, let context, let connection else { return }
+        // Only close when still in the pool: a lease may have taken it a moment ago.
+        if connection.pool.removeIfIdle(connection) {
+            phase = .closed
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A reset or an I/O error before any response byte on a reused connection is the server
+        // having closed it while idle; a parser error means bytes arrived, so it is not retried.
+        let retryable = reused && phase == .awaitingHead && !(error is HTTPParserError)
+        fail(HTTP1UpstreamClient.transportError(for: error), retryable: retryable)
+        phase = .closed
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        idleTimer = nil
+        switch phase {
+        case .awaitingHead:
+            // Closed without a byte of answer: on a reused connection, the server closed it idle.
+            fail(.connectFailed, retryable: reused)
+        case .streamingBody:
+            finishExchange(error: .other("connection closed before the response ended"))
+        case .idle, .closed:
+            break
+        }
+        phase = .closed
+        context.fireChannelInactive()
+    }
+
+    // MARK: Outbound
+
+    func read(context: ChannelHandlerContext) {
+        if readAllowed {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+}
+
+/// The response head and the body sequence handed from the event loop to the caller.
+struct HTTP1ResponseStart: Sendable {
+    let head: HTTPResponseHead
+    let body: UpstreamResponseBody.Producer
+}
+
+/// How an exchange failed, and whether it may be retried on a fresh connection (a reused
+/// connection that failed before any response byte: the server closed it while idle).
+struct HTTP1ExchangeError: Error {
+    let error: UpstreamTransportError
+    let retryable: Bool
+}

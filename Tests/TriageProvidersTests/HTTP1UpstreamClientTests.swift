@@ -1,0 +1,397 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Testing
+import TriageFakeUpstream
+
+@testable import TriageProviders
+
+/// The NIO HTTP/1.1 upstream client against real loopback servers: the fake OpenAI upstream for
+/// the provider wire format, and `LoopbackHTTPServer` where connections must be counted or cut.
+@Suite struct HTTP1UpstreamClientTests {
+    static func makeClient(maxIdle: Int = 8, idleTimeout: TimeAmount = .seconds(30), tls: TLSConfiguration? = nil) -> HTTP1UpstreamClient {
+        HTTP1UpstreamClient(maxIdleConnectionsPerHost: maxIdle, connectTimeout: .seconds(2), idleTimeout: idleTimeout, tlsConfiguration: tls)
+    }
+
+    static func chat(model: String = "gpt-test", stream: Bool = false) -> ByteBuffer {
+        ByteBuffer(string: #"{"model":"\#(model)","messages":[{"role":"user","content":"Say hello to the whole team."}],"stream":\#(stream)}"#)
+    }
+
+    static let chatHeaders: HTTPHeaders = ["content-type": "application/json", "authorization": "Bearer sk-test"]
+
+    static func withFake(_ fake: FakeOpenAIUpstream = FakeOpenAIUpstream(), _ body: (FakeOpenAIUpstream, UpstreamURL) async throws -> Void) async throws {
+        try await fake.start()
+        do {
+            let url = try #require(UpstreamURL(string: fake.baseURL))
+            try await body(fake, url.appending(path: "/chat/completions"))
+        } catch {
+            await fake.stop()
+            throw error
+        }
+        await fake.stop()
+    }
+
+    static func withServer(tls: NIOSSLContext? = nil, _ body: (LoopbackHTTPServer) async throws -> Void) async throws {
+        let server = try await LoopbackHTTPServer.start(tls: tls)
+        do {
+            try await body(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    static func url(_ server: LoopbackHTTPServer, _ path: String) -> UpstreamURL {
+        UpstreamURL(scheme: .http, host: "127.0.0.1", port: server.port).appending(path: path)
+    }
+
+    static func get(_ client: HTTP1UpstreamClient, _ url: UpstreamURL, timeout: TimeAmount = .seconds(5)) async throws -> (UpstreamResponse, String) {
+        let response = try await client.execute(method: .GET, url: url, headers: [:], body: ByteBuffer(), headTimeout: timeout)
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (response, String(buffer: body))
+    }
+
+    /// Polls `condition` for up to two seconds.
+    static func eventually(_ condition: () -> Bool) async -> Bool {
+        for _ in 0..<200 {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
+    // MARK: Answers
+
+    @Test func requestHeadAndBodyAreSentExactly() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            let url = UpstreamURL(string: "http://127.0.0.1:\(server.port)/base/")!.appending(path: "/echo?q=1")
+            let response = try await client.execute(url: url, headers: ["x-test": "yes"], body: ByteBuffer(string: "héllo"), headTimeout: .seconds(5))
+            let body = String(buffer: try await response.body.collect(upTo: 4096))
+            #expect(response.status == 200)
+            #expect(body == "method=POST target=/base/echo?q=1 host=127.0.0.1:\(server.port) length=6 x-test=yes body=héllo")
+            await client.shutdown()
+        }
+    }
+
+    @Test func jsonAnswerHasExactStatusHeadersAndBytes() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            let (response, body) = try await Self.get(client, Self.url(server, "/json"))
+            #expect(response.status == 200)
+            #expect(response.headers["content-type"] == ["application/json"])
+            #expect(response.headers["x-answer"] == ["yes"])
+            #expect(response.headers["content-length"] == [String(LoopbackHTTPServer.jsonBody.utf8.count)])
+            #expect(body == LoopbackHTTPServer.jsonBody)
+            await client.shutdown()
+        }
+    }
+
+    @Test func fakeOpenAIChatCompletion() async throws {
+        try await Self.withFake { fake, url in
+            let client = Self.makeClient()
+            let response = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(), headTimeout: .seconds(5))
+            #expect(response.status == 200)
+            #expect(response.headers.first(name: "content-type")?.hasPrefix("application/json") == true)
+            #expect(response.headers.first(name: "x-request-id")?.hasPrefix("req_fake") == true)
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            #expect(body.contains(#""content":"Hello from the fake upstream.""#))
+            #expect(body.contains(#""object":"chat.completion""#))
+            #expect(fake.requests.first?.headers["authorization"] == "Bearer sk-test")
+            await client.shutdown()
+        }
+    }
+
+    @Test func sseFirstChunkArrivesBeforeTheServerFinishes() async throws {
+        let gate = FakeGate()
+        try await Self.withFake { fake, url in
+            fake.enqueue(.gatedStream(first: "Hello", rest: [" there", " team"], gate: gate), forModel: "gpt-test")
+            let client = Self.makeClient()
+            let response = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(stream: true), headTimeout: .seconds(5))
+            #expect(response.status == 200)
+            #expect(response.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
+            var iterator = response.body.makeAsyncIterator()
+            var received = ""
+            while !received.contains("Hello") {
+                guard let part = try await iterator.next() else { break }
+                received += String(buffer: part)
+            }
+            #expect(received.contains(#""content":"Hello""#))
+            #expect(!gate.isOpen)
+            #expect(!received.contains("[DONE]"))
+            gate.open()
+            while let part = try await iterator.next() { received += String(buffer: part) }
+            #expect(received.contains(" team"))
+            #expect(received.hasSuffix("data: [DONE]\n\n"))
+            await client.shutdown()
+        }
+    }
+
+    @Test func errorStatusBodiesAreReadable() async throws {
+        try await Self.withFake { fake, url in
+            fake.enqueue(.rateLimited(retryAfterSeconds: 3), forModel: "gpt-test")
+            fake.enqueue(.serverError(status: 500), forModel: "gpt-test")
+            let client = Self.makeClient()
+            let limited = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(), headTimeout: .seconds(5))
+            #expect(limited.status == 429)
+            #expect(limited.headers["retry-after"] == ["3"])
+            #expect(String(buffer: try await limited.body.collect(upTo: 1 << 16)).contains("rate_limit_exceeded"))
+            let failed = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(), headTimeout: .seconds(5))
+            #expect(failed.status == 500)
+            #expect(String(buffer: try await failed.body.collect(upTo: 1 << 16)).contains("server_error"))
+            #expect(client.connectionsOpened == 1)
+            await client.shutdown()
+        }
+    }
+
+    @Test func bodyOverTheCollectLimitThrows() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            let response = try await client.execute(method: .GET, url: Self.url(server, "/big"), headers: [:], body: ByteBuffer(), headTimeout: .seconds(5))
+            await #expect(throws: UpstreamBodyTooLargeError(maxBytes: 1000)) {
+                _ = try await response.body.collect(upTo: 1000)
+            }
+            let (again, body) = try await Self.get(client, Self.url(server, "/json"))
+            #expect(again.status == 200 && body == LoopbackHTTPServer.jsonBody)
+            await client.shutdown()
+        }
+    }
+
+    @Test func bodyEndingAtConnectionClose() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            let (response, body) = try await Self.get(client, Self.url(server, "/eof-body"))
+            #expect(response.status == 200)
+            #expect(body == "until the end")
+            #expect(client.idleConnections(to: Self.url(server, "/")) == 0)
+            await client.shutdown()
+        }
+    }
+
+    @Test func streamCutMidBodyThrows() async throws {
+        try await Self.withFake { fake, url in
+            fake.enqueue(.cutStream(afterChunks: 2), forModel: "gpt-test")
+            let client = Self.makeClient()
+            let response = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(stream: true), headTimeout: .seconds(5))
+            #expect(response.status == 200)
+            await #expect(throws: UpstreamTransportError.self) {
+                for try await _ in response.body {}
+            }
+            let next = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(), headTimeout: .seconds(5))
+            #expect(next.status == 200)
+            _ = try await next.body.collect(upTo: 1 << 20)
+            await client.shutdown()
+        }
+    }
+
+    // MARK: Connections
+
+    @Test func sequentialRequestsReuseOneConnection() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            for _ in 0..<50 {
+                let (response, body) = try await Self.get(client, Self.url(server, "/json"))
+                #expect(response.status == 200 && body == LoopbackHTTPServer.jsonBody)
+            }
+            #expect(server.acceptedConnections <= 2)
+            #expect(client.connectionsOpened <= 2)
+            #expect(server.requests == 50)
+            await client.shutdown()
+        }
+        try await Self.withFake { _, url in
+            let client = Self.makeClient()
+            for _ in 0..<30 {
+                let response = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(), headTimeout: .seconds(5))
+                #expect(response.status == 200)
+                _ = try await response.body.collect(upTo: 1 << 20)
+            }
+            #expect(client.connectionsOpened <= 2)
+            await client.shutdown()
+        }
+    }
+
+    @Test func connectionCloseIsNotReused() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            let (_, bye) = try await Self.get(client, Self.url(server, "/close"))
+            #expect(bye == "bye")
+            let (_, body) = try await Self.get(client, Self.url(server, "/json"))
+            #expect(body == LoopbackHTTPServer.jsonBody)
+            #expect(client.connectionsOpened == 2)
+            await client.shutdown()
+        }
+    }
+
+    @Test func serverClosingIdleConnectionsIsSurvived() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            _ = try await Self.get(client, Self.url(server, "/json"))
+            // Closed while idle, reused at once (the close may still be in flight) ...
+            await server.closeAllConnections()
+            let (first, _) = try await Self.get(client, Self.url(server, "/json"))
+            #expect(first.status == 200)
+            // ... and closed while idle, noticed by the pool before the next request.
+            await server.closeAllConnections()
+            #expect(await Self.eventually { client.idleConnections(to: Self.url(server, "/")) == 0 })
+            let (second, body) = try await Self.get(client, Self.url(server, "/json"))
+            #expect(second.status == 200 && body == LoopbackHTTPServer.jsonBody)
+            await client.shutdown()
+        }
+    }
+
+    @Test func staleConnectionIsRetriedOnceOnAFreshOne() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            let (_, first) = try await Self.get(client, Self.url(server, "/drop-on-reuse"))
+            #expect(first == "first")
+            // The pooled connection is dropped without an answer: retried on a new connection.
+            let (_, second) = try await Self.get(client, Self.url(server, "/drop-on-reuse"))
+            #expect(second == "first")
+            #expect(server.acceptedConnections == 2)
+            #expect(server.requests == 3)
+            await client.shutdown()
+        }
+    }
+
+    @Test func idleConnectionsCloseAfterTheIdleTimeout() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient(idleTimeout: .milliseconds(100))
+            _ = try await Self.get(client, Self.url(server, "/json"))
+            #expect(client.idleConnections(to: Self.url(server, "/")) == 1)
+            #expect(await Self.eventually { server.openConnections == 0 })
+            #expect(client.idleConnections(to: Self.url(server, "/")) == 0)
+            await client.shutdown()
+        }
+    }
+
+    @Test func connectRefusedIsConnectFailed() async throws {
+        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = probe.localAddress!.port!
+        try await probe.close()
+        let client = Self.makeClient()
+        await #expect(throws: UpstreamTransportError.connectFailed) {
+            _ = try await client.execute(url: UpstreamURL(scheme: .http, host: "127.0.0.1", port: port), headers: [:], body: ByteBuffer(), headTimeout: .seconds(5))
+        }
+        await client.shutdown()
+    }
+
+    // MARK: Timeouts and cancellation
+
+    @Test func headTimeoutIsTimedOutAndClosesTheConnection() async throws {
+        try await Self.withFake { fake, url in
+            fake.enqueue(.slowFirstByte(seconds: 3, then: .text("late")), forModel: "gpt-test")
+            let client = Self.makeClient()
+            let started = ContinuousClock.now
+            await #expect(throws: UpstreamTransportError.timedOut) {
+                _ = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(), headTimeout: .milliseconds(200))
+            }
+            #expect(ContinuousClock.now - started < .seconds(2))
+            await client.shutdown()
+        }
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            await #expect(throws: UpstreamTransportError.timedOut) {
+                _ = try await client.execute(method: .GET, url: Self.url(server, "/hang"), headers: [:], body: ByteBuffer(), headTimeout: .milliseconds(100))
+            }
+            #expect(await Self.eventually { server.openConnections == 0 })
+            await client.shutdown()
+        }
+    }
+
+    @Test func cancellationWhileWaitingForTheHead() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            let call = Task {
+                try await client.execute(method: .GET, url: Self.url(server, "/hang"), headers: [:], body: ByteBuffer(), headTimeout: .seconds(10))
+            }
+            #expect(await Self.eventually { server.requests == 1 })
+            call.cancel()
+            await #expect(throws: UpstreamTransportError.cancelled) { _ = try await call.value }
+            #expect(await Self.eventually { server.openConnections == 0 })
+            await client.shutdown()
+        }
+    }
+
+    @Test func cancellationMidBodyClosesTheConnectionAndSparesThePool() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            let (firstPart, parts) = AsyncStream.makeStream(of: Void.self)
+            let consumer = Task {
+                let response = try await client.execute(method: .GET, url: Self.url(server, "/stream"), headers: [:], body: ByteBuffer(), headTimeout: .seconds(5))
+                var received = 0
+                for try await _ in response.body {
+                    received += 1
+                    if received == 1 { parts.yield() }
+                }
+                return received
+            }
+            for await _ in firstPart { break }
+            consumer.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await consumer.value }
+            #expect(await Self.eventually { server.openConnections == 0 })
+            let (response, body) = try await Self.get(client, Self.url(server, "/json"))
+            #expect(response.status == 200 && body == LoopbackHTTPServer.jsonBody)
+            #expect(client.connectionsOpened == 2)
+            await client.shutdown()
+        }
+    }
+
+    @Test func droppingTheBodyClosesTheConnection() async throws {
+        try await Self.withFake { fake, url in
+            fake.enqueue(.slowStream(chunks: ["a", "b", "c", "d", "e", "f"], delayMilliseconds: 100), forModel: "gpt-test")
+            let client = Self.makeClient()
+            do {
+                let response = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(stream: true), headTimeout: .seconds(5))
+                var iterator = response.body.makeAsyncIterator()
+                _ = try await iterator.next()
+            }
+            #expect(await Self.eventually { fake.cancelledStreams == 1 })
+            let next = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(), headTimeout: .seconds(5))
+            #expect(next.status == 200)
+            _ = try await next.body.collect(upTo: 1 << 20)
+            await client.shutdown()
+        }
+    }
+
+    @Test func slowConsumerHoldsSocketReads() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            let response = try await client.execute(method: .GET, url: Self.url(server, "/firehose"), headers: [:], body: ByteBuffer(), headTimeout: .seconds(5))
+            var iterator = response.body.makeAsyncIterator()
+            _ = try await iterator.next()
+            try await Task.sleep(for: .milliseconds(300))
+            // 64 MiB were offered; the client stopped reading, so the socket buffers filled up.
+            let sent = server.firehoseBytes
+            #expect(sent < 24 << 20)
+            var total = 0
+            while let part = try await iterator.next() { total += part.readableBytes }
+            #expect(total > 0)
+            #expect(server.firehoseBytes == 64 << 20)
+            await client.shutdown()
+        }
+    }
+
+    @Test func twoHundredConcurrentRequests() async throws {
+        try await Self.withFake(FakeOpenAIUpstream(recordRequests: false)) { _, url in
+            let client = Self.makeClient(maxIdle: 16)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<200 {
+                    group.addTask {
+                        let response = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(), headTimeout: .seconds(20))
+                        let body = try await response.body.collect(upTo: 1 << 20)
+                        return body.readableBytes > 0 ? response.status : -1
+                    }
+                }
+                var statuses: [Int] = []
+                for try await status in group { statuses.append(status) }
+                return statuses
+            }
+            #expect(statuses.count == 200 && statuses.allSatisfy { $0 == 200 })
+            #expect(client.idleConnections(to: url) <= 16)
+            await client.shutdown()
+        }
+    }
+}
