@@ -14,6 +14,7 @@ import Synchronization
 /// - `/eof-body`: an HTTP/1.0 answer without length whose body ends when the server closes.
 /// - `/drop-on-reuse`: 200 `first` on a connection's first request; closes without answering later ones.
 /// - `/hang`: never answers.
+/// - `/stall`: a chunked head and one part, then nothing.
 /// - `/stream`: chunked, `streamParts` parts 20 ms apart.
 /// - `/big`: 100,000 bytes with `content-length`.
 /// - `/firehose`: chunked 16 KiB parts, 64 MiB in all, written only while the socket is writable;
@@ -149,6 +150,9 @@ private final class LoopbackHandler: ChannelInboundHandler {
             }
         case "/hang":
             break
+        case "/stall":
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "data: part 0\n\n")))), promise: nil)
         case "/stream":
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-type": "text/event-stream"]))), promise: nil)
             streamPart(context, index: 0)

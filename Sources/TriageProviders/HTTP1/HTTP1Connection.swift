@@ -24,7 +24,8 @@ final class HTTP1Connection: Sendable {
     /// Opens a connection to `url`'s host on `eventLoop`: TCP (and TLS with SNI when `https`),
     /// then the HTTP/1.1 codec and the exchange handler.
     static func connect(
-        to url: UpstreamURL, on eventLoop: any EventLoop, tls: NIOSSLContext?, connectTimeout: TimeAmount, pool: HTTP1ConnectionPool
+        to url: UpstreamURL, on eventLoop: any EventLoop, tls: NIOSSLContext?, connectTimeout: TimeAmount, readIdleTimeout: TimeAmount?,
+        pool: HTTP1ConnectionPool
     ) -> EventLoopFuture<HTTP1Connection> {
         let serverHostname = url.hostIsIPAddress ? nil : url.host
         let key = url.poolKey
@@ -38,7 +39,7 @@ final class HTTP1Connection: Sendable {
                         try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverHostname))
                     }
                     try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(HTTP1ConnectionHandler())
+                    try pipeline.addHandler(HTTP1ConnectionHandler(readIdleTimeout: readIdleTimeout))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)

@@ -27,6 +27,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     private var promise: EventLoopPromise<HTTP1ResponseStart>?
     private var source: UpstreamResponseBody.Producer.Source?
     private var headTimer: Scheduled<Void>?
+    /// Fails a body that gets no byte for `readIdleTimeout` while its consumer waits.
+    private var readTimer: Scheduled<Void>?
+    private var lastRead = NIODeadline.uptimeNanoseconds(0)
+    private let readIdleTimeout: TimeAmount?
     private var reused = false
     private var requestSent = false
     private var keepAlive = true
@@ -35,6 +39,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     private var readAllowed = true
     private var readPending = false
     private var idleTimer: Scheduled<Void>?
+
+    init(readIdleTimeout: TimeAmount?) {
+        self.readIdleTimeout = readIdleTimeout
+    }
 
     static let backPressure = NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(lowWatermark: 2, highWatermark: 16)
 
@@ -112,6 +120,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     func produceMore(_ task: HTTP1RequestTask) {
         guard task === self.task, phase == .streamingBody else { return }
         readAllowed = true
+        if readTimer != nil { lastRead = .now() }
         if readPending, let context {
             readPending = false
             context.read()
@@ -158,6 +167,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     private func clearExchange() {
         headTimer?.cancel()
         headTimer = nil
+        readTimer?.cancel()
+        readTimer = nil
         task = nil
         promise = nil
         source = nil
@@ -180,9 +191,14 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
             source = made.source
             self.promise = nil
             phase = .streamingBody
+            if let readIdleTimeout {
+                lastRead = .now()
+                armReadTimer(task, at: lastRead + readIdleTimeout)
+            }
             promise.succeed(HTTP1ResponseStart(head: head, body: made.sequence))
         case .body(let part):
             guard phase == .streamingBody, let source else { return unexpectedResponse(context) }
+            if readTimer != nil { lastRead = .now() }
             switch source.yield(part) {
             case .produceMore: break
             case .stopProducing: readAllowed = false
@@ -205,6 +221,27 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
             }
             source?.finish()
         }
+    }
+
+    private func armReadTimer(_ task: HTTP1RequestTask, at deadline: NIODeadline) {
+        guard let context else { return }
+        readTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            self.readTimerFired(task)
+        }
+    }
+
+    /// No byte for `readIdleTimeout`: the body fails with `.timedOut`, unless reads are held
+    /// for a slow consumer (then the wait is not the server's).
+    private func readTimerFired(_ task: HTTP1RequestTask) {
+        readTimer = nil
+        guard task === self.task, phase == .streamingBody, let readIdleTimeout else { return }
+        let now = NIODeadline.now()
+        if !readAllowed {
+            lastRead = now
+        } else if now - lastRead >= readIdleTimeout {
+            return fail(.timedOut, retryable: false)
+        }
+        armReadTimer(task, at: lastRead + readIdleTimeout)
     }
 
     private func unexpectedResponse(_ context: ChannelHandlerContext) {

@@ -22,6 +22,7 @@ public final class HTTP1UpstreamClient: Sendable {
     let group: MultiThreadedEventLoopGroup
     let pool: HTTP1ConnectionPool
     let connectTimeout: TimeAmount
+    let readIdleTimeout: TimeAmount?
     private let tlsConfiguration: TLSConfiguration
     private let sharedTLSContext = Mutex<NIOSSLContext?>(nil)
     /// Connections opened so far (for tests and metrics).
@@ -31,15 +32,18 @@ public final class HTTP1UpstreamClient: Sendable {
     ///   - maxIdleConnectionsPerHost: idle keep-alive connections kept per host; more are closed.
     ///   - connectTimeout: limit for TCP connection establishment (TLS is covered by the head timeout).
     ///   - idleTimeout: an idle pooled connection is closed after this long.
+    ///   - readIdleTimeout: a body that receives no byte for this long while its consumer waits
+    ///     fails with `.timedOut` (a stalled stream); `nil` waits forever.
     ///   - tlsConfiguration: for `https`; `nil` is the default client configuration (system trust
     ///     roots, full certificate verification) with ALPN `http/1.1`.
     public init(
         eventLoopGroup: MultiThreadedEventLoopGroup = .singleton, maxIdleConnectionsPerHost: Int, connectTimeout: TimeAmount,
-        idleTimeout: TimeAmount, tlsConfiguration: TLSConfiguration? = nil
+        idleTimeout: TimeAmount, readIdleTimeout: TimeAmount? = .seconds(300), tlsConfiguration: TLSConfiguration? = nil
     ) {
         group = eventLoopGroup
         pool = HTTP1ConnectionPool(maxIdlePerHost: maxIdleConnectionsPerHost, idleTimeout: idleTimeout)
         self.connectTimeout = connectTimeout
+        self.readIdleTimeout = readIdleTimeout
         var tls = tlsConfiguration ?? .makeClientConfiguration()
         if tls.applicationProtocols.isEmpty { tls.applicationProtocols = ["http/1.1"] }
         self.tlsConfiguration = tls
@@ -104,7 +108,8 @@ public final class HTTP1UpstreamClient: Sendable {
         guard remaining > .zero else { throw UpstreamTransportError.timedOut }
         let tls = url.scheme == .https ? try tlsContext() : nil
         let connection = try await HTTP1Connection.connect(
-            to: url, on: group.any(), tls: tls, connectTimeout: min(connectTimeout, remaining), pool: pool
+            to: url, on: group.any(), tls: tls, connectTimeout: min(connectTimeout, remaining),
+            readIdleTimeout: readIdleTimeout, pool: pool
         ).get()
         opened.wrappingAdd(1, ordering: .relaxed)
         return (connection, false)
