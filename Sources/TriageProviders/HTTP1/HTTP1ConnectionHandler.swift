@@ -27,7 +27,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     private var promise: EventLoopPromise<HTTP1ResponseStart>?
     private var source: UpstreamResponseBody.Producer.Source?
     private var headTimer: Scheduled<Void>?
-    /// Fails a body that gets no byte for `readIdleTimeout` while its consumer waits.
+    /// Fails a body that gets no byte for `readIdleTimeout` (reads held for the consumer excepted).
     private var readTimer: Scheduled<Void>?
     private var lastRead = NIODeadline.uptimeNanoseconds(0)
     private let readIdleTimeout: TimeAmount?

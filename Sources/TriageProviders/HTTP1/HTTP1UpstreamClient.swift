@@ -32,8 +32,9 @@ public final class HTTP1UpstreamClient: Sendable {
     ///   - maxIdleConnectionsPerHost: idle keep-alive connections kept per host; more are closed.
     ///   - connectTimeout: limit for TCP connection establishment (TLS is covered by the head timeout).
     ///   - idleTimeout: an idle pooled connection is closed after this long.
-    ///   - readIdleTimeout: a body that receives no byte for this long while its consumer waits
-    ///     fails with `.timedOut` (a stalled stream); `nil` waits forever.
+    ///   - readIdleTimeout: a body that receives no byte for this long fails with `.timedOut` (a
+    ///     stalled stream); time during which reads are held for a slow consumer does not count.
+    ///     `nil` waits forever.
     ///   - tlsConfiguration: for `https`; `nil` is the default client configuration (system trust
     ///     roots, full certificate verification) with ALPN `http/1.1`.
     public init(
