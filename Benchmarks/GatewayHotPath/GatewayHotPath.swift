@@ -75,6 +75,7 @@ let benchmarks: @Sendable () -> Void = {
 
     validationBenchmarks()
     brainBenchmarks()
+    transcodeBenchmarks()
 }
 
 enum Fixtures {

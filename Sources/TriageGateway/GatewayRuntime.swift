@@ -48,7 +48,7 @@ public final class GatewayRuntime: Sendable {
         let metrics = GatewayMetrics(knownRoles: config.policy.roles.keys)
         self.metrics = metrics
         self.telemetry = telemetry
-        self.alerts = config.alerts.map { AlertMonitor(settings: $0, store: store, metrics: metrics, http: upstream.http, logger: logger) }
+        self.alerts = config.alerts.map { AlertMonitor(settings: $0, store: store, metrics: metrics, http: upstream, logger: logger) }
         self.config = config
         self.store = store
         self.routingState = Mutex(RoutingSnapshot(pipeline: config.pipeline(), version: nil))

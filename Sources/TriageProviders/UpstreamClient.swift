@@ -1,8 +1,8 @@
-import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 import TriageCore
 
 /// One HTTP call to a provider, before any provider-specific meaning is attached to it.
@@ -42,62 +42,53 @@ public enum UpstreamTransportError: Error, Sendable, Equatable {
     }
 }
 
-/// Sends requests to providers over one shared, pooled AsyncHTTPClient.
+/// Sends requests to providers over one shared `HTTP1UpstreamClient` (keep-alive connections
+/// pooled per provider host). Provider base URLs are parsed once and cached.
 public final class UpstreamClient: Sendable {
-    public let http: HTTPClient
+    public let http: HTTP1UpstreamClient
+    private let baseURLs = Mutex<[String: UpstreamURL]>([:])
 
     /// - Parameters:
-    ///   - maxConnectionsPerHost: keep-alive connections kept per provider host; high enough
-    ///     that a busy gateway does not queue behind the pool.
+    ///   - maxConnectionsPerHost: idle keep-alive connections kept per provider host; high enough
+    ///     that a busy gateway does not reconnect after every burst.
     public init(maxConnectionsPerHost: Int = 512, connectTimeout: TimeAmount = .seconds(5), idleReadTimeout: TimeAmount = .seconds(300)) {
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: connectTimeout, read: idleReadTimeout)
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
-        configuration.redirectConfiguration = .disallow
-        configuration.decompression = .disabled
-        configuration.httpVersion = .automatic
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        http = HTTP1UpstreamClient(
+            maxIdleConnectionsPerHost: maxConnectionsPerHost, connectTimeout: connectTimeout, idleTimeout: .seconds(60), readIdleTimeout: idleReadTimeout)
     }
 
     /// Sends `request` and returns once the response head has arrived (the body streams on).
     /// Fails with `UpstreamTransportError` when no head arrives within the provider's
     /// first-byte timeout.
-    public func send(_ request: UpstreamRequest) async throws(UpstreamTransportError) -> HTTPClientResponse {
-        var http = HTTPClientRequest(url: request.provider.baseURL + request.path)
-        http.method = .POST
-        http.headers.reserveCapacity(4)
-        http.headers.add(name: "content-type", value: "application/json")
-        http.headers.add(name: "accept", value: request.stream ? "text/event-stream" : "application/json")
+    public func send(_ request: UpstreamRequest) async throws(UpstreamTransportError) -> UpstreamResponse {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(4 + request.headers.count)
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "accept", value: request.stream ? "text/event-stream" : "application/json")
         if let key = request.provider.apiKey {
             let header = request.provider.format.authorization(key)
-            http.headers.add(name: header.name, value: header.value)
+            headers.add(name: header.name, value: header.value)
         }
-        for header in request.headers { http.headers.add(name: header.name, value: header.value) }
-        http.body = .bytes(request.body)
-        do {
-            return try await self.http.execute(http, timeout: .milliseconds(Int64(request.provider.firstByteTimeoutSeconds * 1000)))
-        } catch {
-            throw Self.classify(error)
-        }
+        for header in request.headers { headers.add(name: header.name, value: header.value) }
+        let url = try baseURL(of: request.provider).appending(path: request.path)
+        return try await http.execute(
+            url: url, headers: headers, body: request.body, headTimeout: .milliseconds(Int64(request.provider.firstByteTimeoutSeconds * 1000)))
     }
 
-    static func classify(_ error: any Error) -> UpstreamTransportError {
-        if error is CancellationError { return .cancelled }
-        if let clientError = error as? HTTPClientError {
-            switch clientError {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: return .timedOut
-            case .cancelled: return .cancelled
-            case .remoteConnectionClosed: return .connectFailed
-            default: return .other("http client")
-            }
-        }
-        if error is NIOConnectionError { return .connectFailed }
-        if error is IOError { return .connectFailed }
-        if error is ChannelError { return .connectFailed }
-        return .other(String(describing: type(of: error)))
+    /// Posts `body` to a URL from the configuration (an alert webhook), with `headers`.
+    public func post(_ body: ByteBuffer, to address: String, headers: HTTPHeaders, timeout: TimeAmount) async throws(UpstreamTransportError) -> UpstreamResponse {
+        guard let url = UpstreamURL(string: address) else { throw .other("invalid URL") }
+        return try await http.execute(url: url, headers: headers, body: body, headTimeout: timeout)
+    }
+
+    /// The provider's base URL, parsed once (the configuration validated it at start-up).
+    private func baseURL(of provider: ProviderSpec) throws(UpstreamTransportError) -> UpstreamURL {
+        if let url = baseURLs.withLock({ $0[provider.baseURL] }) { return url }
+        guard let url = UpstreamURL(string: provider.baseURL) else { throw .other("invalid provider URL") }
+        baseURLs.withLock { $0[provider.baseURL] = url }
+        return url
     }
 
     public func shutdown() async throws {
-        try await http.shutdown()
+        await http.shutdown()
     }
 }

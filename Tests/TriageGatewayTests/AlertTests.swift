@@ -4,6 +4,7 @@ import Testing
 import TriageConfig
 import TriageCore
 import TriageGateway
+import TriageProviders
 import TriageStore
 
 @Suite("Alerts")
@@ -94,7 +95,7 @@ struct AlertTests {
         let metrics = GatewayMetrics(knownRoles: [])
         var logger = Logger(label: "alerts-test")
         logger.logLevel = .critical
-        let monitor = AlertMonitor(settings: Self.settings(), store: store, metrics: metrics, http: GatewayHarness.client, logger: logger)
+        let monitor = AlertMonitor(settings: Self.settings(), store: store, metrics: metrics, http: UpstreamClient(), logger: logger)
         let fired = try await monitor.evaluate(now: start.addingTimeInterval(60))
         #expect(fired.map(\.finding.name) == ["quality:tier:small"])
         #expect(fired.map(\.state) == [.firing])

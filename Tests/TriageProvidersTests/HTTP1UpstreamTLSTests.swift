@@ -65,9 +65,12 @@ import Testing
         try await HTTP1UpstreamClientTests.withServer(tls: try Self.serverContext(certificate)) { server in
             let client = HTTP1UpstreamClientTests.makeClient()
             let url = try #require(UpstreamURL(string: "https://localhost:\(server.port)/json"))
-            await #expect(throws: UpstreamTransportError.other("tls")) {
+            // The handshake failure is reported as `tls`, or as a failed connection when the
+            // server's close reaches the client first; either way nothing is sent.
+            let error = await #expect(throws: UpstreamTransportError.self) {
                 _ = try await client.execute(method: .GET, url: url, headers: [:], body: ByteBuffer(), headTimeout: .seconds(5))
             }
+            #expect(error == .other("tls") || error == .connectFailed)
             #expect(server.requests == 0)
             await client.shutdown()
         }

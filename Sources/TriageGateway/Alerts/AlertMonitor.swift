@@ -1,11 +1,12 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 import Synchronization
 import TriageConfig
 import TriageCore
+import TriageProviders
 import TriageStore
 
 /// Evaluates the cost and the quality alert every `interval_s` against the trace database,
@@ -14,11 +15,11 @@ public final class AlertMonitor: Service {
     private let rules: AlertRules
     private let store: SQLiteTraceStore
     private let metrics: GatewayMetrics
-    private let http: HTTPClient
+    private let http: UpstreamClient
     private let logger: Logger
     private let board = Mutex(AlertBoard())
 
-    public init(settings: AlertSettings, store: SQLiteTraceStore, metrics: GatewayMetrics, http: HTTPClient, logger: Logger) {
+    public init(settings: AlertSettings, store: SQLiteTraceStore, metrics: GatewayMetrics, http: UpstreamClient, logger: Logger) {
         self.rules = AlertRules(settings: settings)
         self.store = store
         self.metrics = metrics
@@ -73,15 +74,12 @@ public final class AlertMonitor: Service {
         body["threshold"] = JSONValue(transition.finding.threshold)
         body["at"] = .string(ISO8601DateFormatter().string(from: now))
         body["source"] = .string("triage")
-        var request = HTTPClientRequest(url: webhook)
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(.object(body))))
         do {
-            let response = try await http.execute(request, timeout: .seconds(10))
+            let response = try await http.post(
+                ByteBuffer(bytes: JSONWriter.bytes(.object(body))), to: webhook, headers: ["content-type": "application/json"], timeout: .seconds(10))
             _ = try? await response.body.collect(upTo: 64 << 10)
-            if !(200..<300).contains(response.status.code) {
-                logger.warning("alert webhook answered \(response.status.code)", metadata: metadata)
+            if !(200..<300).contains(response.status) {
+                logger.warning("alert webhook answered \(response.status)", metadata: metadata)
             }
         } catch {
             // The webhook URL may carry a token: log the failure, not the URL.

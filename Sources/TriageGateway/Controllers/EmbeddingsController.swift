@@ -69,7 +69,7 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
         let failure: GatewayError
         do {
             let response = try await runtime.upstream.send(upstream)
-            let status = Int(response.status.code)
+            let status = Int(response.status)
             let answer = try? await response.body.collect(upTo: UpstreamAttempts.maxResponseBytes)
             if (200..<300).contains(status), let answer, let value = UpstreamAttempts.parse(answer), case .object = value {
                 runtime.health.recordSuccess(model.name)

@@ -32,10 +32,10 @@ struct AnswerJudge: Sendable {
         }
         do {
             let response = try await runtime.upstream.send(request)
-            guard response.status.code == 200, case .success(let completion) = await UpstreamAttempts.collectJSON(response, provider: provider, model: model) else {
+            guard response.status == 200, case .success(let completion) = await UpstreamAttempts.collectJSON(response, provider: provider, model: model) else {
                 _ = try? await response.body.collect(upTo: UpstreamAttempts.maxErrorBodyBytes)
-                recorder.addAttempt(model, outcome: "judge", status: Int(response.status.code), since: started, detail: "judge call failed")
-                return ValidationResult(validator: "judge", passed: true, detail: "judge unavailable (status \(response.status.code))")
+                recorder.addAttempt(model, outcome: "judge", status: Int(response.status), since: started, detail: "judge call failed")
+                return ValidationResult(validator: "judge", passed: true, detail: "judge unavailable (status \(response.status))")
             }
             let (buffer, usage) = (completion.buffer, completion.usage)
             let verdict = (UpstreamAttempts.parse(buffer).flatMap(CandidateAnswer.init(openAICompletion:))?.text ?? "").uppercased()

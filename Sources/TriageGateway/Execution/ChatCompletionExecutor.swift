@@ -1,10 +1,9 @@
-import AsyncHTTPClient
+import TriageProviders
 import Foundation
 import Hummingbird
 import NIOCore
 import TriageCodecs
 import TriageCore
-import TriageProviders
 import TriageRouting
 import TriageStore
 import TriageValidation

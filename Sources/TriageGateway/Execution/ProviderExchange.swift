@@ -1,8 +1,7 @@
-import AsyncHTTPClient
+import TriageProviders
 import NIOCore
 import TriageCodecs
 import TriageCore
-import TriageProviders
 
 /// How a canonical chat request reaches one provider and how its answer comes back canonical:
 /// OpenAI-compatible providers take the canonical chat itself (the client's own bytes when it
@@ -47,7 +46,7 @@ enum ProviderExchange {
     }
 
     /// A provider's streamed answer as canonical stream bytes.
-    static func stream(_ response: HTTPClientResponse, provider: ProviderSpec, model: ModelSpec) -> UpstreamStream {
+    static func stream(_ response: UpstreamResponse, provider: ProviderSpec, model: ModelSpec) -> UpstreamStream {
         UpstreamStream(body: response.body, transcoder: provider.format.codec.map { CanonicalStreamTranscoder(decoder: $0.streamDecoder(model: model.name)) })
     }
 
@@ -71,11 +70,11 @@ struct ProviderCompletion: Sendable {
 struct UpstreamStream: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
 
-    let body: HTTPClientResponse.Body
+    let body: UpstreamResponseBody
     let transcoder: CanonicalStreamTranscoder?
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        var inner: HTTPClientResponse.Body.AsyncIterator
+        var inner: UpstreamResponseBody.AsyncIterator
         var transcoder: CanonicalStreamTranscoder?
 
         mutating func next() async throws -> ByteBuffer? {

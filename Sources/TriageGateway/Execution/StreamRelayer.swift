@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+import TriageProviders
 import Hummingbird
 import NIOCore
 import TriageCodecs

@@ -1,8 +1,7 @@
-import AsyncHTTPClient
+import TriageProviders
 import NIOCore
 import TriageCodecs
 import TriageCore
-import TriageProviders
 import TriageRouting
 import TriageStore
 
@@ -66,7 +65,7 @@ struct UpstreamAttempts: Sendable {
                 action = plan.skip()
                 continue
             }
-            let response: HTTPClientResponse
+            let response: UpstreamResponse
             do {
                 response = try await runtime.upstream.send(request)
             } catch {
@@ -84,7 +83,7 @@ struct UpstreamAttempts: Sendable {
                 continue
             }
 
-            let status = Int(response.status.code)
+            let status = Int(response.status)
             if (200..<300).contains(status) {
                 if chat.stream {
                     runtime.health.recordSuccess(model.name)
@@ -136,7 +135,7 @@ struct UpstreamAttempts: Sendable {
     /// object is an unreadable answer. For OpenAI-compatible providers only the usage object is
     /// parsed, unless it cannot be found that way.
     static func collectJSON(
-        _ response: HTTPClientResponse, provider: ProviderSpec, model: ModelSpec, readModel: Bool = false
+        _ response: UpstreamResponse, provider: ProviderSpec, model: ModelSpec, readModel: Bool = false
     ) async -> Result<ProviderCompletion, Unreadable> {
         let buffer: ByteBuffer
         do {

@@ -62,7 +62,12 @@ public struct UpstreamResponseBody: AsyncSequence, Sendable {
         public mutating func next() async throws -> ByteBuffer? {
             switch state {
             case .stream(let iterator):
-                return try await iterator.next()
+                // A cancelled consumer stops here even when parts are already buffered, and a
+                // stream the cancellation ended is not mistaken for a complete body.
+                try Task.checkCancellation()
+                let part = try await iterator.next()
+                if part == nil { try Task.checkCancellation() }
+                return part
             case .bytes(let buffer):
                 state = .bytes(nil)
                 guard let buffer, buffer.readableBytes > 0 else { return nil }
