@@ -13,6 +13,7 @@
 #   STREAM_CHUNKS=50 scripts/loadtest.sh         # longer streams (content chunks per reply)
 #   FAKE_ONLY=1 scripts/loadtest.sh              # only the fake upstream
 #   SKIP_BUILD=1 scripts/loadtest.sh             # reuse .build/release binaries
+#   SCRATCH_PATH=.build-bench scripts/loadtest.sh  # build and run from another scratch path
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,13 +71,15 @@ run() {
 }
 
 # --- build (one product at a time) -------------------------------------------------------------
+scratch=()
+[ -n "${SCRATCH_PATH:-}" ] && scratch=(--scratch-path "$SCRATCH_PATH")
 with_proxy=
 grep -q '"minimal-proxy"' Package.swift && with_proxy=1
 if [ -z "${SKIP_BUILD:-}" ]; then
     # build PRODUCT: a release build, its output kept out of the way unless it fails.
     build() {
         say "building $1 (release)"
-        run swift build -c release --product "$1" >"$work/build-$1.log" 2>&1 && return 0
+        run swift build -c release "${scratch[@]}" --product "$1" >"$work/build-$1.log" 2>&1 && return 0
         grep -E 'error:' "$work/build-$1.log" | head -n 20 >&2 || tail -n 20 "$work/build-$1.log" >&2
         return 1
     }
@@ -89,7 +92,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
         fi
     fi
 fi
-bin=$(swift build -c release --show-bin-path)
+bin=$(swift build -c release "${scratch[@]}" --show-bin-path)
 [ -x "$bin/fake-upstream" ] || die "$bin/fake-upstream is missing"
 [ -n "$FAKE_ONLY" ] || [ -x "$bin/triage" ] || die "$bin/triage is missing"
 if [ -n "$with_proxy" ] && [ ! -x "$bin/minimal-proxy" ]; then with_proxy=; fi
