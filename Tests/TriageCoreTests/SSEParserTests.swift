@@ -60,3 +60,25 @@ import TriageCore
         }
     }
 }
+
+@Suite struct SSEWriterTests {
+    /// `json` must write exactly what the string route writes, line breaks in values included,
+    /// and what it writes must parse back to the value as one event.
+    @Test(arguments: [
+        #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"two\nlines\r\nand \"quotes\" \u0001"}}"#,
+        #"[1,-0.5e9,true,null,"é😀",{"a":{}}]"#,
+        #""just a string""#,
+    ])
+    func jsonEventEqualsTheStringRoute(_ text: String) throws {
+        let value = try JSONParser.parse(text)
+        for name in [nil, "content_block_delta"] as [String?] {
+            let direct = SSEWriter.json(value, event: name)
+            #expect(direct == SSEWriter.data(JSONWriter.string(value), event: name))
+            var parser = SSEParser()
+            let events = try parser.push(direct)
+            #expect(events.count == 1)
+            #expect(events.first?.event == name)
+            #expect(try JSONParser.parse(events.first?.data ?? "") == value)
+        }
+    }
+}

@@ -54,7 +54,7 @@ import TriageFakeUpstream
     }
 
     @Test func slowFirstByteTimesOutAndFailsOver() async throws {
-        let gateway = try await GatewayHarness.start()
+        let gateway = try await GatewayHarness.start(firstByteTimeoutSeconds: 2)  // the fake answers after 5 s
         defer { Task { try? await gateway.stop() } }
         gateway.upstream.enqueue(.slowFirstByte(seconds: 5, then: .text("late")), forModel: "fake-small-a")
         let result = try await gateway.post(body: chatBody(model: "triage/small"))
@@ -82,7 +82,7 @@ import TriageFakeUpstream
     }
 
     @Test func timeoutOfEveryCandidateIsA504() async throws {
-        let gateway = try await GatewayHarness.start()
+        let gateway = try await GatewayHarness.start(firstByteTimeoutSeconds: 2)  // the fake answers after 5 s
         defer { Task { try? await gateway.stop() } }
         gateway.upstream.enqueue(.slowFirstByte(seconds: 5, then: .text("late")), forModel: "fake-frontier")
         let result = try await gateway.post(body: chatBody(model: "fake-frontier"))

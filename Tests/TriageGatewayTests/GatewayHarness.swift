@@ -24,8 +24,12 @@ final class GatewayHarness: Sendable {
     static let client = HTTPClient(eventLoopGroupProvider: .singleton)
 
     /// The test catalog: two small models, one mid, one frontier, all on the fake provider.
-    static func config(upstreamURL: String, databasePath: String) -> GatewayConfig {
-        let provider = ProviderSpec(name: "fake", baseURL: upstreamURL, apiKey: Secret("sk-upstream-secret-123"), firstByteTimeoutSeconds: 2)
+    /// - Parameter firstByteTimeoutSeconds: long enough that a machine busy with the rest of the
+    ///   suite (SDK interop processes, CPU-bound evaluations) does not make calls fail over; the
+    ///   timeout tests give a short one.
+    static func config(upstreamURL: String, databasePath: String, firstByteTimeoutSeconds: Double = 10) -> GatewayConfig {
+        let provider = ProviderSpec(
+            name: "fake", baseURL: upstreamURL, apiKey: Secret("sk-upstream-secret-123"), firstByteTimeoutSeconds: firstByteTimeoutSeconds)
         let catalog = ModelCatalog(
             models: [
                 ModelSpec(name: "fake-small-a", provider: "fake", tier: .small, price: ModelPrice(inputPerMillion: 0.05, outputPerMillion: 0.40, cachedInputPerMillion: 0.005)),
@@ -46,12 +50,13 @@ final class GatewayHarness: Sendable {
     }
 
     static func start(
-        upstream: FakeOpenAIUpstream? = nil, tracer: (any Tracer)? = nil, configure: (inout GatewayConfig) -> Void = { _ in }
+        upstream: FakeOpenAIUpstream? = nil, tracer: (any Tracer)? = nil, firstByteTimeoutSeconds: Double = 10,
+        configure: (inout GatewayConfig) -> Void = { _ in }
     ) async throws -> GatewayHarness {
         let upstream = upstream ?? FakeOpenAIUpstream()
         _ = try await upstream.start()
         let path = temporaryDatabasePath()
-        var config = config(upstreamURL: upstream.baseURL, databasePath: path)
+        var config = config(upstreamURL: upstream.baseURL, databasePath: path, firstByteTimeoutSeconds: firstByteTimeoutSeconds)
         configure(&config)
         var logger = Logger(label: "gateway-test")
         logger.logLevel = .warning

@@ -151,6 +151,6 @@ public struct AnthropicStreamEncoder: ClientStreamEncoder {
     }
 
     static func event(_ name: String, _ payload: JSONValue) -> [UInt8] {
-        SSEWriter.data(JSONWriter.string(payload), event: name)
+        SSEWriter.json(payload, event: name)
     }
 }

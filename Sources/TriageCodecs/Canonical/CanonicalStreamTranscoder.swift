@@ -32,7 +32,7 @@ public struct CanonicalStreamTranscoder: Sendable {
         for event in events {
             do {
                 for chunk in try decoder.decode(event) {
-                    out += SSEWriter.data(JSONWriter.string(.object(chunk)))
+                    out += SSEWriter.json(.object(chunk))
                 }
             } catch {
                 isFinished = true

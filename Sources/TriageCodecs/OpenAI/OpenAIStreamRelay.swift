@@ -81,6 +81,6 @@ public struct OpenAIStreamRelay: Sendable {
 
     /// The in-stream error event OpenAI clients understand: `data: {"error": {...}}`.
     public static func errorEvent(_ error: GatewayError) -> [UInt8] {
-        SSEWriter.data(JSONWriter.string(error.openAIBody))
+        SSEWriter.json(error.openAIBody)
     }
 }

@@ -159,6 +159,6 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
         for member in members { object[member.key] = member.value }
         object["sequence_number"] = JSONValue(sequence)
         sequence += 1
-        return SSEWriter.data(JSONWriter.string(.object(object)), event: type)
+        return SSEWriter.json(.object(object), event: type)
     }
 }

@@ -279,9 +279,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A reset or an I/O error before any response byte on a reused connection is the server
-        // having closed it while idle; a parser error means bytes arrived, so it is not retried.
-        let retryable = reused && phase == .awaitingHead && !(error is HTTPParserError)
+        // A reset or an I/O error before the request was fully written on a reused connection is
+        // the server having closed it while idle. Once the request is out, the provider may be
+        // working on it (and billing it): never sent twice, the caller fails over instead.
+        let retryable = reused && phase == .awaitingHead && !requestSent && !(error is HTTPParserError)
         fail(HTTP1UpstreamClient.transportError(for: error), retryable: retryable)
         phase = .closed
         context.close(promise: nil)
@@ -292,8 +293,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         idleTimer = nil
         switch phase {
         case .awaitingHead:
-            // Closed without a byte of answer: on a reused connection, the server closed it idle.
-            fail(.connectFailed, retryable: reused)
+            // Closed without a byte of answer. Before the request was out, on a reused connection,
+            // the server closed it idle (safe to retry); after, the request may have been taken.
+            fail(.connectFailed, retryable: reused && !requestSent)
         case .streamingBody:
             finishExchange(error: .other("connection closed before the response ended"))
         case .idle, .closed:

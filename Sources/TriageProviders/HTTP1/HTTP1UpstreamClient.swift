@@ -12,8 +12,9 @@ import Synchronization
 ///   on concurrent connections).
 /// - A connection is reused only after its response ended cleanly with neither side asking for
 ///   `connection: close`; a body dropped or cancelled mid-way, or any error, closes it.
-/// - A reused connection that fails before any response byte (the server closed it while idle)
-///   is retried once on a fresh connection.
+/// - A reused connection found closed before the request was written (the server closed it
+///   while idle) is retried once on a fresh connection; a request already written is never sent
+///   twice.
 /// - `https` uses one shared `NIOSSLContext` (system trust roots, full verification unless a
 ///   `TLSConfiguration` is given), SNI set to the host, ALPN `http/1.1`.
 /// - Errors before the response head are `UpstreamTransportError`s: refused or reset connections
@@ -84,13 +85,27 @@ public final class HTTP1UpstreamClient: Sendable {
     {
         var retried = false
         while true {
-            let (connection, reused) = try await connection(for: url, fresh: retried, deadline: deadline)
-            guard task.attach(connection) else {
-                connection.returnUnused()
-                throw UpstreamTransportError.cancelled
+            let exchange: EventLoopFuture<HTTP1ResponseStart>
+            let reused: Bool
+            if !retried, let pooled = pool.lease(url.poolKey) {
+                reused = true
+                exchange = send(task: task, on: pooled, head: head, body: body, deadline: deadline, reused: true)
+            } else {
+                reused = false
+                let remaining = deadline - .now()
+                guard remaining > .zero else { throw UpstreamTransportError.timedOut }
+                let tls = url.scheme == .https ? try tlsContext() : nil
+                // The request is written from the event loop as soon as the connection is up: no
+                // hop back to the caller's executor (which may be busy) while the deadline runs.
+                exchange = HTTP1Connection.connect(
+                    to: url, on: group.any(), tls: tls, connectTimeout: min(connectTimeout, remaining), readIdleTimeout: readIdleTimeout, pool: pool
+                ).flatMap { connection in
+                    self.opened.wrappingAdd(1, ordering: .relaxed)
+                    return self.send(task: task, on: connection, head: head, body: body, deadline: deadline, reused: false)
+                }
             }
             do {
-                let start = try await connection.execute(task: task, head: head, body: body, deadline: deadline, reused: reused).get()
+                let start = try await exchange.get()
                 return UpstreamResponse(status: Int(start.head.status.code), headers: start.head.headers, body: UpstreamResponseBody(stream: start.body))
             } catch let error as HTTP1ExchangeError {
                 if error.retryable, reused, !retried, !task.isCancelled {
@@ -102,18 +117,16 @@ public final class HTTP1UpstreamClient: Sendable {
         }
     }
 
-    /// An idle pooled connection, or a new one (always new when `fresh`).
-    private func connection(for url: UpstreamURL, fresh: Bool, deadline: NIODeadline) async throws -> (HTTP1Connection, reused: Bool) {
-        if !fresh, let pooled = pool.lease(url.poolKey) { return (pooled, true) }
-        let remaining = deadline - .now()
-        guard remaining > .zero else { throw UpstreamTransportError.timedOut }
-        let tls = url.scheme == .https ? try tlsContext() : nil
-        let connection = try await HTTP1Connection.connect(
-            to: url, on: group.any(), tls: tls, connectTimeout: min(connectTimeout, remaining),
-            readIdleTimeout: readIdleTimeout, pool: pool
-        ).get()
-        opened.wrappingAdd(1, ordering: .relaxed)
-        return (connection, false)
+    /// Sends the request on `connection` unless the caller was cancelled meanwhile (then the
+    /// connection goes back unused).
+    private func send(
+        task: HTTP1RequestTask, on connection: HTTP1Connection, head: HTTPRequestHead, body: ByteBuffer, deadline: NIODeadline, reused: Bool
+    ) -> EventLoopFuture<HTTP1ResponseStart> {
+        guard task.attach(connection) else {
+            connection.returnUnused()
+            return connection.channel.eventLoop.makeFailedFuture(UpstreamTransportError.cancelled)
+        }
+        return connection.execute(task: task, head: head, body: body, deadline: deadline, reused: reused)
     }
 
     /// The one TLS context of this client, made on first use.
