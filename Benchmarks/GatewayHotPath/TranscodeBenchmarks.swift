@@ -47,6 +47,20 @@ func transcodeBenchmarks() {
         var transcoder = ClientStreamTranscoder(encoder: ResponsesClientCodec().streamEncoder())
         return { transcoder.push($0) }
     }
+    // A long answer: the per-event cost must not grow with the text so far (it did while the
+    // Responses encoder rebuilt the accumulated text on every delta).
+    let longCanonicalStream = TranscodeFixtures.canonicalStream(eventCount: 4_000)
+    for (name, codec) in [("Anthropic", AnthropicClientCodec() as any ClientCodec), ("Responses", ResponsesClientCodec())] {
+        let cursor = StreamCursor(events: longCanonicalStream) {
+            var transcoder = ClientStreamTranscoder(encoder: codec.streamEncoder())
+            return { transcoder.push($0) }
+        }
+        Benchmark("Transcode canonical → \(name) client (per event, 4,000-event text stream)", configuration: perEvent) { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(cursor.next())
+            }
+        }
+    }
     perEventBenchmark("Anthropic provider → canonical → Responses client", anthropicStream) {
         var provider = CanonicalStreamTranscoder(decoder: anthropic.streamDecoder(model: "claude-sonnet-4-5"))
         var client = ClientStreamTranscoder(encoder: ResponsesClientCodec().streamEncoder())
@@ -153,7 +167,7 @@ enum TranscodeFixtures {
 
     /// Canonical: the role chunk, 197 content chunks, the finish chunk and the usage-only chunk
     /// (200 events), then `[DONE]` (written with the usage chunk, as the relay does).
-    static func canonicalStream() -> [[UInt8]] {
+    static func canonicalStream(eventCount: Int = eventCount) -> [[UInt8]] {
         let head = #"{"id":"chatcmpl-01XFDUDYJgAACzvnptvVoYEL","object":"chat.completion.chunk","created":1700000000,"model":"claude-sonnet-4-5","#
         var events = [sse(head + #""choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}"#)]
         for index in 0..<(eventCount - 3) {

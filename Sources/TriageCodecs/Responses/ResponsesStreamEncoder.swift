@@ -14,8 +14,8 @@ import TriageCore
 /// Refusal and thinking deltas are not streamed as events.
 public struct ResponsesStreamEncoder: ClientStreamEncoder {
     private enum OpenItem {
-        case message(text: String)
-        case call(index: Int, callID: String, name: String, arguments: String)
+        case message
+        case call(index: Int, callID: String, name: String)
     }
 
     private var sequence = 0
@@ -25,6 +25,9 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
     private var model = ""
     private var output: [JSONValue] = []
     private var open: OpenItem?
+    /// The open item's text or arguments so far, appended to in place (rebuilding the string per
+    /// delta would make a long answer cost quadratic time).
+    private var openText = ""
     private var finishReason: String?
     private var usage: JSONValue?
     private var finished = false
@@ -43,7 +46,7 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
                 out += close()
                 out += openMessage()
             }
-            if case .message(let sofar) = open { open = .message(text: sofar + text) }
+            openText += text
             out += event("response.output_text.delta", [
                 ("item_id", .string(ids.message)), ("output_index", JSONValue(output.count)), ("content_index", 0),
                 ("delta", .string(text)), ("logprobs", []),
@@ -52,13 +55,14 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
         for call in delta?["tool_calls"]?.arrayValue ?? [] {
             let index = call["index"]?.intValue ?? 0
             let piece = call["function"]?["arguments"]?.stringValue ?? ""
-            if case .call(let openIndex, let callID, let name, let arguments) = open, openIndex == index {
-                open = .call(index: index, callID: callID, name: name, arguments: arguments + piece)
+            if case .call(let openIndex, _, _) = open, openIndex == index {
+                openText += piece
             } else {
                 out += close()
                 let callID = call["id"]?.stringValue ?? ids.functionCall(index)
                 let name = call["function"]?["name"]?.stringValue ?? ""
-                open = .call(index: index, callID: callID, name: name, arguments: piece)
+                open = .call(index: index, callID: callID, name: name)
+                openText = piece
                 let item = ResponsesObject.functionCallItem(id: ids.functionCall(index), callID: callID, name: name, arguments: "", status: "in_progress")
                 out += event("response.output_item.added", [("output_index", JSONValue(output.count)), ("item", item)])
             }
@@ -117,7 +121,8 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
     }
 
     private mutating func openMessage() -> [UInt8] {
-        open = .message(text: "")
+        open = .message
+        openText = ""
         let item = ResponsesObject.messageItem(id: ids.message, status: "in_progress", parts: [])
         let part = ResponsesObject.outputText("")
         return event("response.output_item.added", [("output_index", JSONValue(output.count)), ("item", item)])
@@ -133,7 +138,8 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
         let index = JSONValue(output.count)
         let status = ResponsesObject.incompleteReason(finishReason) == nil ? "completed" : "incomplete"
         switch item {
-        case .message(let text):
+        case .message:
+            let text = openText
             let part = ResponsesObject.outputText(text)
             let done = ResponsesObject.messageItem(id: ids.message, status: status, parts: [part])
             output.append(done)
@@ -142,7 +148,8 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
             ])
                 + event("response.content_part.done", [("item_id", .string(ids.message)), ("output_index", index), ("content_index", 0), ("part", part)])
                 + event("response.output_item.done", [("output_index", index), ("item", done)])
-        case .call(let callIndex, let callID, let name, let arguments):
+        case .call(let callIndex, let callID, let name):
+            let arguments = openText
             let id = ids.functionCall(callIndex)
             let done = ResponsesObject.functionCallItem(id: id, callID: callID, name: name, arguments: arguments, status: "completed")
             output.append(done)
