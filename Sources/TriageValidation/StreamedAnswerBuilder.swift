@@ -35,10 +35,11 @@ public struct StreamedAnswerBuilder: Sendable {
             if let piece = delta["refusal"]?.stringValue { refusal += piece }
             for call in delta["tool_calls"]?.arrayValue ?? [] {
                 let index = call["index"]?.intValue ?? 0
-                var entry = calls[index] ?? (name: "", arguments: "")
-                if let name = call["function"]?["name"]?.stringValue { entry.name += name }
-                if let arguments = call["function"]?["arguments"]?.stringValue { entry.arguments += arguments }
-                calls[index] = entry
+                if calls[index] == nil { calls[index] = (name: "", arguments: "") }
+                // Appended in place: a copy taken out of the dictionary shares its buffer, and
+                // appending to it copies the whole string, which makes long arguments quadratic.
+                if let name = call["function"]?["name"]?.stringValue { calls[index, default: (name: "", arguments: "")].name += name }
+                if let arguments = call["function"]?["arguments"]?.stringValue { calls[index, default: (name: "", arguments: "")].arguments += arguments }
             }
         }
     }
