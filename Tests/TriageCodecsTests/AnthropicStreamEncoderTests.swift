@@ -1,8 +1,16 @@
 import Testing
-import TriageCodecs
+@testable import TriageCodecs
 import TriageCore
 
 @Suite struct AnthropicStreamEncoderTests {
+    /// The text-delta event written directly is byte for byte the one built as a JSON tree.
+    @Test(arguments: ["The ", "two\nlines\r\n", #"say "hi" \ now"#, "é😀\u{1}\t", ""], [0, 7, 123])
+    func textDeltaFastPathWritesTheTreeBytes(text: String, index: Int) {
+        var direct: [UInt8] = []
+        AnthropicStreamEncoder.writeTextDelta(index, text, into: &direct)
+        #expect(direct == AnthropicStreamEncoder.blockDelta(index, ["type": "text_delta", "text": .string(text)]))
+    }
+
     static func chunk(_ choices: String, usage: String? = nil) -> JSONObject {
         let usageMember = usage.map { #", "usage": \#($0)"# } ?? ""
         return AnthropicTest.object(

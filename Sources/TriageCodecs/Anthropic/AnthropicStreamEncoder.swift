@@ -98,7 +98,7 @@ public struct AnthropicStreamEncoder: ClientStreamEncoder {
         for key in ["content", "refusal"] {
             guard case .string(let text)? = delta[key], !text.isEmpty else { continue }
             openBlock(.text, ["type": "text", "text": ""], into: &out)
-            out += Self.blockDelta(openIndex, ["type": "text_delta", "text": .string(text)])
+            Self.writeTextDelta(openIndex, text, into: &out)
         }
         for (position, call) in (delta["tool_calls"]?.arrayValue ?? []).enumerated() {
             let toolIndex = call["index"]?.intValue ?? position
@@ -146,7 +146,22 @@ public struct AnthropicStreamEncoder: ClientStreamEncoder {
         out += Self.event("message_delta", ["type": "message_delta", "delta": delta, "usage": (usage ?? AnthropicWire.Usage()).anthropic])
     }
 
-    private static func blockDelta(_ index: Int, _ delta: JSONValue) -> [UInt8] {
+    /// The `text_delta` event, nearly every event of an answer, written straight into `out`: the
+    /// same bytes as `blockDelta(index, ["type": "text_delta", "text": text])` without building
+    /// the JSON tree first.
+    static func writeTextDelta(_ index: Int, _ text: String, into out: inout [UInt8]) {
+        out.append(contentsOf: Self.textDeltaHead)
+        out.append(contentsOf: String(index).utf8)
+        out.append(contentsOf: Self.textDeltaMiddle)
+        JSONWriter.writeString(text, into: &out)
+        out.append(contentsOf: Self.textDeltaTail)
+    }
+
+    private static let textDeltaHead = Array("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":".utf8)
+    private static let textDeltaMiddle = Array(",\"delta\":{\"type\":\"text_delta\",\"text\":".utf8)
+    private static let textDeltaTail = Array("}}\n\n".utf8)
+
+    static func blockDelta(_ index: Int, _ delta: JSONValue) -> [UInt8] {
         event("content_block_delta", ["type": "content_block_delta", "index": JSONValue(index), "delta": delta])
     }
 
