@@ -206,7 +206,6 @@ let package = Package(
             name: "TriageProvidersTests",
             dependencies: [
                 "TriageCore", "TriageProviders", "TriageFakeUpstream",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -108,7 +108,8 @@ public final class HTTP1UpstreamClient: Sendable {
                 let start = try await exchange.get()
                 return UpstreamResponse(status: Int(start.head.status.code), headers: start.head.headers, body: UpstreamResponseBody(stream: start.body))
             } catch let error as HTTP1ExchangeError {
-                if error.retryable, reused, !retried, !task.isCancelled {
+                // Only a pooled connection is retried, and the retry always opens a fresh one.
+                if error.retryable, reused, !task.isCancelled {
                     retried = true
                     continue
                 }
