@@ -93,6 +93,15 @@ public struct SSEParser: Sendable {
         }.get()
     }
 
+    /// Whether no byte of an unfinished line or event is buffered: the next bytes start an event.
+    public var isAtEventBoundary: Bool { raw.isEmpty && line.isEmpty && !hasData && eventName == nil && !skipNextLineFeed }
+
+    /// Notes that whole events were read without the parser (a relay's in-place fast path), so
+    /// the stream is no longer at its start where a byte order mark may stand.
+    public mutating func noteEventsReadInPlace() {
+        isFirstLine = false
+    }
+
     /// Whether bytes of an unfinished event are buffered (a stream that ends here was cut).
     public var hasPartialEvent: Bool { !raw.isEmpty && (hasData || !line.isEmpty || eventName != nil) }
 

@@ -1,21 +1,62 @@
-/// Substring search over raw bytes, for cheap checks on the hot path before any parsing.
+/// Substring search over raw bytes, for hot paths that must not build strings.
 public enum ByteSearch {
-    /// The index of the first occurrence of `needle` in `haystack`, or `nil`.
-    public static func firstIndex(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard !needle.isEmpty, needle.count <= haystack.count else { return nil }
-        return (0...(haystack.count - needle.count)).first { matches(needle, in: haystack, at: $0) }
+  /// The index of the first occurrence of `needle` in `haystack`, or `nil`.
+  public static func firstIndex(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int?
+  {
+    guard !needle.isEmpty, needle.count <= haystack.count, let base = haystack.baseAddress else {
+      return nil
     }
+    return needle.withUnsafeBufferPointer { needle in
+      let first = needle[0]
+      let last = haystack.count - needle.count
+      var index = 0
+      while index <= last {
+        if base[index] == first, matches(needle, in: base, at: index) { return index }
+        index &+= 1
+      }
+      return nil
+    }
+  }
 
-    /// The index of the last occurrence of `needle` in `haystack`, or `nil`.
-    public static func lastIndex(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard !needle.isEmpty, needle.count <= haystack.count else { return nil }
-        return (0...(haystack.count - needle.count)).reversed().first { matches(needle, in: haystack, at: $0) }
+  /// The index of the last occurrence of `needle` in `haystack`, or `nil`.
+  public static func lastIndex(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int?
+  {
+    guard !needle.isEmpty, needle.count <= haystack.count, let base = haystack.baseAddress else {
+      return nil
     }
+    return needle.withUnsafeBufferPointer { needle in
+      var index = haystack.count - needle.count
+      while index >= 0 {
+        if base[index] == needle[0], matches(needle, in: base, at: index) { return index }
+        index &-= 1
+      }
+      return nil
+    }
+  }
 
-    @inline(__always)
-    private static func matches(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
-        guard haystack[index] == needle[0] else { return false }
-        for offset in 1..<needle.count where haystack[index + offset] != needle[offset] { return false }
-        return true
+  /// The index of the first `byte` at or after `start`, or `nil`.
+  @inline(__always)
+  public static func firstIndex(
+    of byte: UInt8, in haystack: UnsafeBufferPointer<UInt8>, from start: Int = 0
+  ) -> Int? {
+    guard let base = haystack.baseAddress else { return nil }
+    var index = start
+    while index < haystack.count {
+      if base[index] == byte { return index }
+      index &+= 1
     }
+    return nil
+  }
+
+  @inline(__always)
+  private static func matches(
+    _ needle: UnsafeBufferPointer<UInt8>, in base: UnsafePointer<UInt8>, at index: Int
+  ) -> Bool {
+    var offset = 1
+    while offset < needle.count {
+      if base[index &+ offset] != needle[offset] { return false }
+      offset &+= 1
+    }
+    return true
+  }
 }
