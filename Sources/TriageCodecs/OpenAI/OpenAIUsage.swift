@@ -2,121 +2,102 @@ import TriageCore
 
 /// Reads the `usage` block of OpenAI chat responses and stream chunks.
 public enum OpenAIUsage {
-  /// Reads the usage of a complete `chat.completion` body without parsing the whole answer:
-  /// the top-level `"usage":` object is the last one in the body (a key can never appear
-  /// unescaped inside a string), and only that object is parsed. Returns `nil` when the body
-  /// does not look like one JSON object or has no usage.
-  public static func usage(inCompletion bytes: UnsafeRawBufferPointer) -> (
-    isObject: Bool, usage: Usage?
-  ) {
-    let buffer = bytes.bindMemory(to: UInt8.self)
-    var start = 0
-    var end = buffer.count - 1
-    while start <= end, Self.isSpace(buffer[start]) { start += 1 }
-    while end >= start, Self.isSpace(buffer[end]) { end -= 1 }
-    guard start < end, buffer[start] == UInt8(ascii: "{"), buffer[end] == UInt8(ascii: "}") else {
-      return (false, nil)
+    /// Reads the usage of a complete `chat.completion` body without parsing the whole answer:
+    /// the top-level `"usage":` object is the last one in the body (a key can never appear
+    /// unescaped inside a string), and only that object is parsed. Returns `nil` when the body
+    /// does not look like one JSON object or has no usage.
+    public static func usage(inCompletion bytes: UnsafeRawBufferPointer) -> (isObject: Bool, usage: Usage?) {
+        let buffer = bytes.bindMemory(to: UInt8.self)
+        var start = 0
+        var end = buffer.count - 1
+        while start <= end, Self.isSpace(buffer[start]) { start += 1 }
+        while end >= start, Self.isSpace(buffer[end]) { end -= 1 }
+        guard start < end, buffer[start] == UInt8(ascii: "{"), buffer[end] == UInt8(ascii: "}") else { return (false, nil) }
+        guard let key = ByteSearch.lastIndex(of: usageKey, in: buffer) else { return (true, nil) }
+        var open = key + usageKey.count
+        while open < buffer.count, Self.isSpace(buffer[open]) { open += 1 }
+        guard open < buffer.count, buffer[open] == UInt8(ascii: "{") else { return (true, nil) }
+        // Usage objects hold keys and numbers only: their braces balance without string parsing.
+        var depth = 0
+        var close = open
+        while close < buffer.count {
+            if buffer[close] == UInt8(ascii: "{") { depth += 1 } else if buffer[close] == UInt8(ascii: "}") {
+                depth -= 1
+                if depth == 0 { break }
+            }
+            close += 1
+        }
+        guard close < buffer.count, let value = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(rebasing: bytes[open...close])) else {
+            return (true, nil)
+        }
+        return (true, usage(inUsageObject: value))
     }
-    guard let key = ByteSearch.lastIndex(of: usageKey, in: buffer) else { return (true, nil) }
-    var open = key + usageKey.count
-    while open < buffer.count, Self.isSpace(buffer[open]) { open += 1 }
-    guard open < buffer.count, buffer[open] == UInt8(ascii: "{") else { return (true, nil) }
-    // Usage objects hold keys and numbers only: their braces balance without string parsing.
-    var depth = 0
-    var close = open
-    while close < buffer.count {
-      if buffer[close] == UInt8(ascii: "{") {
-        depth += 1
-      } else if buffer[close] == UInt8(ascii: "}") {
-        depth -= 1
-        if depth == 0 { break }
-      }
-      close += 1
+
+    static let usageKey = Array(#""usage":"#.utf8)
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
-    guard close < buffer.count,
-      let value = try? JSONParser.parse(
-        buffer: UnsafeRawBufferPointer(rebasing: bytes[open...close]))
-    else {
-      return (true, nil)
+
+    /// Usage from a parsed response or chunk, or `nil` when it carries none (`"usage": null`).
+    public static func usage(in value: JSONValue) -> Usage? {
+        value["usage"].flatMap(usage(inUsageObject:))
     }
-    return (true, usage(inUsageObject: value))
-  }
 
-  static let usageKey = Array(#""usage":"#.utf8)
-
-  private static func isSpace(_ byte: UInt8) -> Bool {
-    byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
-  }
-
-  /// Usage from a parsed response or chunk, or `nil` when it carries none (`"usage": null`).
-  public static func usage(in value: JSONValue) -> Usage? {
-    value["usage"].flatMap(usage(inUsageObject:))
-  }
-
-  static func usage(inUsageObject value: JSONValue) -> Usage? {
-    guard case .object(let usage) = value else { return nil }
-    return Usage(
-      inputTokens: usage["prompt_tokens"]?.intValue ?? 0,
-      outputTokens: usage["completion_tokens"]?.intValue ?? 0,
-      cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0,
-      cacheWriteInputTokens: usage["prompt_tokens_details"]?["cache_write_tokens"]?.intValue ?? 0,
-      reasoningTokens: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0
-    )
-  }
+    static func usage(inUsageObject value: JSONValue) -> Usage? {
+        guard case .object(let usage) = value else { return nil }
+        return Usage(
+            inputTokens: usage["prompt_tokens"]?.intValue ?? 0,
+            outputTokens: usage["completion_tokens"]?.intValue ?? 0,
+            cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0,
+            cacheWriteInputTokens: usage["prompt_tokens_details"]?["cache_write_tokens"]?.intValue ?? 0,
+            reasoningTokens: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0
+        )
+    }
 }
 
 /// What one upstream stream chunk means to the relay.
 public struct OpenAIStreamChunk: Sendable, Equatable {
-  public var usage: Usage?
-  /// A usage-only chunk (`"choices": []`), sent because the gateway asked for usage.
-  public var isUsageOnly: Bool
-  /// An `{"error": …}` payload inside the stream.
-  public var errorMessage: String?
-  public var isDone: Bool
+    public var usage: Usage?
+    /// A usage-only chunk (`"choices": []`), sent because the gateway asked for usage.
+    public var isUsageOnly: Bool
+    /// An `{"error": …}` payload inside the stream.
+    public var errorMessage: String?
+    public var isDone: Bool
 
-  /// Classifies an event's `data`. Chunk bodies are parsed only when they can carry usage or an
-  /// error, so content deltas cost one substring scan.
-  public static func inspect(_ data: String) -> OpenAIStreamChunk {
-    var data = data
-    return data.withUTF8 { inspect(bytes: $0) }
-  }
-
-  /// `inspect(_:)` on the bytes of an event's `data`, read in place.
-  public static func inspect(bytes: UnsafeBufferPointer<UInt8>) -> OpenAIStreamChunk {
-    if bytes.elementsEqual(doneMarker) {
-      return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: true)
+    /// Classifies an event's `data`. Chunk bodies are parsed only when they can carry usage or an
+    /// error, so content deltas cost one substring scan.
+    public static func inspect(_ data: String) -> OpenAIStreamChunk {
+        var data = data
+        return data.withUTF8 { inspect(bytes: $0) }
     }
-    let mayCarryUsage = containsNonNullUsage(bytes)
-    let mayCarryError = ByteSearch.firstIndex(of: errorKey, in: bytes) != nil
-    guard mayCarryUsage || mayCarryError,
-      let value = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(bytes))
-    else {
-      return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: false)
-    }
-    if case .object(let error)? = value["error"] {
-      return OpenAIStreamChunk(
-        usage: nil, isUsageOnly: false,
-        errorMessage: error["message"]?.stringValue ?? "upstream error", isDone: false)
-    }
-    let usage = OpenAIUsage.usage(in: value)
-    let usageOnly = usage != nil && (value["choices"]?.arrayValue?.isEmpty ?? false)
-    return OpenAIStreamChunk(usage: usage, isUsageOnly: usageOnly, errorMessage: nil, isDone: false)
-  }
 
-  private static let doneMarker: [UInt8] = Array("[DONE]".utf8)
-  private static let usageKey: [UInt8] = Array(#""usage""#.utf8)
-  private static let errorKey: [UInt8] = Array(#""error""#.utf8)
+    /// `inspect(_:)` on the bytes of an event's `data`, read in place.
+    public static func inspect(bytes: UnsafeBufferPointer<UInt8>) -> OpenAIStreamChunk {
+        if bytes.elementsEqual(doneMarker) { return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: true) }
+        let mayCarryUsage = containsNonNullUsage(bytes)
+        let mayCarryError = ByteSearch.firstIndex(of: errorKey, in: bytes) != nil
+        guard mayCarryUsage || mayCarryError, let value = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(bytes)) else {
+            return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: false)
+        }
+        if case .object(let error)? = value["error"] {
+            return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: error["message"]?.stringValue ?? "upstream error", isDone: false)
+        }
+        let usage = OpenAIUsage.usage(in: value)
+        let usageOnly = usage != nil && (value["choices"]?.arrayValue?.isEmpty ?? false)
+        return OpenAIStreamChunk(usage: usage, isUsageOnly: usageOnly, errorMessage: nil, isDone: false)
+    }
 
-  /// Whether a `"usage"` key with a non-null value appears (usage is `null` on every content
-  /// chunk of a stream that asked for it, and present only on the last one).
-  private static func containsNonNullUsage(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard var index = ByteSearch.firstIndex(of: usageKey, in: bytes) else { return false }
-    index += usageKey.count
-    while index < bytes.count,
-      bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: ":")
-    { index += 1 }
-    return
-      !(index + 4 <= bytes.count && bytes[index] == UInt8(ascii: "n")
-      && bytes[index + 1] == UInt8(ascii: "u"))
-  }
+    private static let doneMarker: [UInt8] = Array("[DONE]".utf8)
+    private static let usageKey: [UInt8] = Array(#""usage""#.utf8)
+    private static let errorKey: [UInt8] = Array(#""error""#.utf8)
+
+    /// Whether a `"usage"` key with a non-null value appears (usage is `null` on every content
+    /// chunk of a stream that asked for it, and present only on the last one).
+    private static func containsNonNullUsage(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard var index = ByteSearch.firstIndex(of: usageKey, in: bytes) else { return false }
+        index += usageKey.count
+        while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: ":") { index += 1 }
+        return !(index + 4 <= bytes.count && bytes[index] == UInt8(ascii: "n") && bytes[index + 1] == UInt8(ascii: "u"))
+    }
 }
