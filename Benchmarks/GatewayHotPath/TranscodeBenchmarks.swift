@@ -27,7 +27,7 @@ func transcodeBenchmarks() {
         let check = makeStep()
         let output = events.reduce(0) { total, event in total + event.withUnsafeBytes { check($0).count } }
         let input = events.reduce(0) { $0 + $1.count }
-        precondition(!checksOutput || output >= input / 2, "Transcode \(name): the fixture stream came out as \(output) of \(input) bytes")
+        if checksOutput, output < input / 2 { fatalError("Transcode \(name): the fixture stream came out as \(output) of \(input) bytes") }
         let cursor = StreamCursor(events: events, makeStep: makeStep)
         Benchmark("Transcode \(name) (per event, 200-event text stream)", configuration: perEvent) { benchmark in
             for _ in benchmark.scaledIterations {
@@ -131,9 +131,10 @@ final class StreamCursor: @unchecked Sendable {
 
 enum TranscodeFixtures {
     static let eventCount = 200
-    /// Answer text, one token-sized piece per content event.
+    /// Answer text, one token-sized piece per content event, as it stands inside a JSON string
+    /// (the line break escaped: a raw one would break both the JSON and the SSE line).
     static func piece(_ index: Int) -> String {
-        ["The ", "migration ", "copies ", "each ", "table ", "in ", "batches ", "and ", "verifies ", "row ", "counts.\n"][index % 11]
+        ["The ", "migration ", "copies ", "each ", "table ", "in ", "batches ", "and ", "verifies ", "row ", "counts.\\n"][index % 11]
     }
 
     static func sse(_ json: String, event: String? = nil) -> [UInt8] {
