@@ -137,6 +137,20 @@ import TriageFakeUpstream
         }
     }
 
+    /// HTTP chunks that arrive in one socket read reach the consumer as one part, in order.
+    @Test func chunksOfOneReadArriveAsOnePart() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            let response = try await client.execute(method: .GET, url: Self.url(server, "/chunks"), headers: [:], body: ByteBuffer(), headTimeout: .seconds(30))
+            var parts: [String] = []
+            for try await part in response.body { parts.append(String(buffer: part)) }
+            #expect(parts.joined() == (0..<20).map { "data: part \($0)\n\n" }.joined())
+            #expect(parts.count < 20)
+            try await Self.expectChatAnswered(client, Self.url(server, "/json"))
+            await client.shutdown()
+        }
+    }
+
     @Test func errorStatusBodiesAreReadable() async throws {
         try await Self.withFake { fake, url in
             fake.enqueue(.rateLimited(retryAfterSeconds: 3), forModel: "gpt-test")
@@ -247,20 +261,32 @@ import TriageFakeUpstream
         }
     }
 
-    /// A reused connection that the server closes after taking the request, without an answer:
-    /// the provider may be working on (and billing) it, so it is not sent again; the caller gets
-    /// `.connectFailed` and fails over. (A connection found closed before the request went out is
-    /// retried: `serverClosingIdleConnectionsIsSurvived`.)
+    /// A reused connection that the server closes after taking a POST, without an answer: the
+    /// provider may be working on (and billing) it, so it is not sent again; the caller gets
+    /// `.connectFailed` and fails over. An idempotent GET is sent again on a fresh connection
+    /// (RFC 9110 §9.2.2). (A connection found closed before the request went out is retried
+    /// whatever the method: `serverClosingIdleConnectionsIsSurvived`.)
     @Test func requestTakenWithoutAnAnswerIsNotSentTwice() async throws {
+        try await Self.withServer { server in
+            let client = Self.makeClient()
+            let url = Self.url(server, "/drop-on-reuse")
+            let first = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(), headTimeout: .seconds(30))
+            #expect(String(buffer: try await first.body.collect(upTo: 1 << 10)) == "first")
+            await #expect(throws: UpstreamTransportError.connectFailed) {
+                _ = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(), headTimeout: .seconds(30))
+            }
+            #expect(server.acceptedConnections == 1)
+            #expect(server.requests == 2)
+            await client.shutdown()
+        }
         try await Self.withServer { server in
             let client = Self.makeClient()
             let (_, first) = try await Self.get(client, Self.url(server, "/drop-on-reuse"))
             #expect(first == "first")
-            await #expect(throws: UpstreamTransportError.connectFailed) {
-                _ = try await Self.get(client, Self.url(server, "/drop-on-reuse"))
-            }
-            #expect(server.acceptedConnections == 1)
-            #expect(server.requests == 2)
+            let (_, again) = try await Self.get(client, Self.url(server, "/drop-on-reuse"))
+            #expect(again == "first")
+            #expect(server.acceptedConnections == 2)
+            #expect(server.requests == 3)
             await client.shutdown()
         }
     }

@@ -156,6 +156,11 @@ private final class LoopbackHandler: ChannelInboundHandler {
         case "/stream":
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-type": "text/event-stream"]))), promise: nil)
             streamPart(context, index: 0)
+        case "/chunks":
+            // Twenty SSE events, each its own HTTP chunk, all in one flush (one socket read).
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-type": "text/event-stream"]))), promise: nil)
+            for index in 0..<20 { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "data: part \(index)\n\n")))), promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         case "/big":
             send(context, status: .ok, headers: [:], body: String(repeating: "x", count: 100_000))
         case "/firehose":

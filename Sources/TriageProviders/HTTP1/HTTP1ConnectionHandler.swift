@@ -33,7 +33,15 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     private let readIdleTimeout: TimeAmount?
     private var reused = false
     private var requestSent = false
+    /// An idempotent request (GET, HEAD …) may be sent again after a reused connection closed
+    /// without a byte of answer (RFC 9110 §9.2.2); a POST never is: the provider may be working
+    /// on it, and billing it.
+    private var idempotent = false
     private var keepAlive = true
+    /// Body bytes of the current socket read, handed to the consumer as one part when the read
+    /// completes: a provider that frames every SSE event as its own HTTP chunk costs the
+    /// consumer one wake-up per read, not one per event.
+    private var pendingBody: ByteBuffer?
 
     // Reads and idleness.
     private var readAllowed = true
@@ -79,6 +87,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         self.promise = promise
         self.reused = reused
         requestSent = false
+        idempotent = [.GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE].contains(head.method)
         keepAlive = head.isKeepAlive
         readAllowed = true
         headTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
@@ -144,6 +153,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
             clearExchange()
             promise?.fail(HTTP1ExchangeError(error: error, retryable: retryable))
         case .streamingBody:
+            // What arrived before the failure still reaches the consumer, then the error.
+            yieldPendingBody()
             finishExchange(error: error)
         case .idle, .closed:
             break
@@ -165,6 +176,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func clearExchange() {
+        pendingBody = nil
         headTimer?.cancel()
         headTimer = nil
         readTimer?.cancel()
@@ -196,16 +208,18 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
                 armReadTimer(task, at: lastRead + readIdleTimeout)
             }
             promise.succeed(HTTP1ResponseStart(head: head, body: made.sequence))
-        case .body(let part):
-            guard phase == .streamingBody, let source else { return unexpectedResponse(context) }
+        case .body(var part):
+            guard phase == .streamingBody, source != nil else { return unexpectedResponse(context) }
             if readTimer != nil { lastRead = .now() }
-            switch source.yield(part) {
-            case .produceMore: break
-            case .stopProducing: readAllowed = false
-            case .dropped: bodyTerminated(task!)
+            if pendingBody == nil {
+                pendingBody = part
+            } else {
+                pendingBody!.writeBuffer(&part)
             }
         case .end:
             guard phase == .streamingBody else { return unexpectedResponse(context) }
+            yieldPendingBody()
+            guard phase == .streamingBody else { return }
             let reusable = keepAlive && requestSent && context.channel.isActive
             let source = self.source
             task?.markFinished()
@@ -220,6 +234,23 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
                 context.close(promise: nil)
             }
             source?.finish()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        yieldPendingBody()
+        context.fireChannelReadComplete()
+    }
+
+    /// Hands the body bytes gathered during this read to the consumer.
+    private func yieldPendingBody() {
+        guard let part = pendingBody else { return }
+        pendingBody = nil
+        guard phase == .streamingBody, let source else { return }
+        switch source.yield(part) {
+        case .produceMore: break
+        case .stopProducing: readAllowed = false
+        case .dropped: bodyTerminated(task!)
         }
     }
 
@@ -282,7 +313,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         // A reset or an I/O error before the request was fully written on a reused connection is
         // the server having closed it while idle. Once the request is out, the provider may be
         // working on it (and billing it): never sent twice, the caller fails over instead.
-        let retryable = reused && phase == .awaitingHead && !requestSent && !(error is HTTPParserError)
+        let retryable = reused && phase == .awaitingHead && (!requestSent || idempotent) && !(error is HTTPParserError)
         fail(HTTP1UpstreamClient.transportError(for: error), retryable: retryable)
         phase = .closed
         context.close(promise: nil)
@@ -294,9 +325,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         switch phase {
         case .awaitingHead:
             // Closed without a byte of answer. Before the request was out, on a reused connection,
-            // the server closed it idle (safe to retry); after, the request may have been taken.
-            fail(.connectFailed, retryable: reused && !requestSent)
+            // the server closed it idle (safe to retry); after, the request may have been taken,
+            // so only an idempotent one is sent again.
+            fail(.connectFailed, retryable: reused && (!requestSent || idempotent))
         case .streamingBody:
+            yieldPendingBody()
             finishExchange(error: .other("connection closed before the response ended"))
         case .idle, .closed:
             break
