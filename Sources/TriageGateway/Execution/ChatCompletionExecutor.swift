@@ -72,7 +72,7 @@ struct ChatCompletionExecutor: Sendable {
                 guard canEscalate, let next = escalation(from: decision, servedBy: model, checks: []) else {
                     recorder.servedBy = model
                     let headers = successHeaders(model: model, recorder: recorder, contentType: "text/event-stream")
-                    return StreamRelayer(runtime: runtime, call: call).live(response, model: model, started: started, headers: headers, recorder: recorder)
+                    return await StreamRelayer(runtime: runtime, call: call).live(response, model: model, started: started, headers: headers, recorder: recorder)
                 }
                 let relayer = StreamRelayer(runtime: runtime, call: call)
                 let held = await relayer.hold(response)

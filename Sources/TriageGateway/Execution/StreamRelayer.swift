@@ -85,111 +85,192 @@ struct StreamRelayer: Sendable {
 
     /// Relays a stream as it arrives. Validators that apply are still run on the rebuilt answer
     /// at the end, for the trace (nothing can be taken back once bytes are out).
-    func live(_ stream: UpstreamStream, model: ModelSpec, started attemptStart: ContinuousClock.Instant, headers: HTTPFields, recorder initial: CallRecorder)
-        -> Response
+    ///
+    /// The first piece of the stream is read before answering. A stream that is already whole
+    /// by then (a short answer, a fast local model) goes out with its head in one write, as a
+    /// JSON answer does; any other stream is relayed piece by piece from there.
+    func live(_ stream: UpstreamStream, model: ModelSpec, started attemptStart: ContinuousClock.Instant, headers: HTTPFields, recorder: CallRecorder)
+        async -> Response
     {
+        var relay = LiveRelay(call: call, model: model, attemptStart: attemptStart, recorder: recorder, stream: stream)
+        let first = await relay.next()
+        if relay.isOver {
+            let trace = relay.finish()
+            if let trace { await runtime.finish(trace, spanParent: relay.recorder.spanParent) }
+            if relay.completed != nil { runtime.rememberSession(call, model: model, usage: relay.usage) }
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: first + relay.closingBytes())))
+        }
         let runtime = self.runtime
         let call = self.call
+        let handOver = LiveRelay.HandOver(relay)
         let body = ResponseBody { writer in
-            var recorder = initial
-            var relay = OpenAIStreamRelay(clientWantsUsage: call.chat.clientWantsStreamUsage)
-            var builder: StreamedAnswerBuilder? = call.validation.validators.isEmpty ? nil : StreamedAnswerBuilder()
-            // Clients of another format get the canonical events transcoded into theirs.
-            var client = call.egress.streamTranscoder()
-            var failure: GatewayError?
-            var clientGone = false
-            var completed: TraceRecord?
-            do {
-                for try await chunk in stream {
-                    let forward: OpenAIStreamRelay.Forward
+            var relay = handOver.relay
+            var out = first
+            while true {
+                if !out.isEmpty {
                     do {
-                        forward = try chunk.withUnsafeReadableBytes { buffer in
-                            Result { () throws(SSEParseError) -> OpenAIStreamRelay.Forward in
-                                if builder == nil { return try relay.relay(buffer) }
-                                return try relay.relay(buffer) { builder?.add(eventData: $0.data) }
-                            }
-                        }.get()
+                        try await writer.write(ByteBuffer(bytes: out))
                     } catch {
-                        failure = GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response")
+                        relay.clientWentAway()
                         break
                     }
-                    if case .input = forward, client == nil {
-                        // Whole content events, all forwarded: send the upstream's buffer as is.
-                        if recorder.firstByte == nil { recorder.firstByte = .now }
-                        do {
-                            try await writer.write(chunk)
-                        } catch {
-                            clientGone = true
-                            break
-                        }
-                        continue
-                    }
-                    var out: [UInt8]
-                    switch forward {
-                    case .input: out = Array(chunk.readableBytesView)
-                    case .bytes(let bytes): out = bytes
-                    }
-                    if relay.sawDone, relay.upstreamErrorMessage == nil {
-                        // Usage is known once [DONE] arrives: close the stream in the same write
-                        // as the last content, with the cost as an SSE comment.
-                        var checks: [ValidatorCheck] = []
-                        if let builder {
-                            checks = call.validation.check(builder.answer).map(ValidatorCheck.init)
-                            recorder.validation = checks.allSatisfy(\.passed) ? .passed : .failed
-                        }
-                        recorder.addAttempt(model, outcome: "ok", status: 200, since: attemptStart, usage: relay.usage ?? .zero, checks: checks)
-                        let trace = recorder.trace(status: .ok, httpStatus: 200, usage: relay.usage ?? .zero)
-                        if recorder.validation == .failed {
-                            out += SSEWriter.comment("x-triage-validation: failed: " + checks.filter { !$0.passed }.map(\.validator).joined(separator: ","))
-                        }
-                        out += SSEWriter.comment("x-triage-cost-usd: \(ChatCompletionExecutor.format(cost: trace.costUSD))")
-                        out += SSEWriter.done
-                        completed = trace
-                    }
-                    if client != nil { out = client!.push(out) }
-                    if !out.isEmpty {
-                        if recorder.firstByte == nil { recorder.firstByte = .now }
-                        do {
-                            try await writer.write(ByteBuffer(bytes: out))
-                        } catch {
-                            clientGone = true
-                            completed = nil
-                            break
-                        }
-                    }
-                    if relay.sawDone { break }
                 }
-            } catch {
-                failure = GatewayError(.upstream, "The provider's stream broke off before it was complete.", code: "upstream_stream_interrupted")
+                if relay.isOver { break }
+                out = await relay.next()
             }
-            if completed == nil, failure == nil, !clientGone {
-                if let message = relay.upstreamErrorMessage {
-                    failure = GatewayError(.upstream, "The provider reported an error mid-stream: \(UpstreamErrorMapping.redact(message))", code: "upstream_error")
-                } else {
-                    failure = GatewayError(.upstream, "The provider's stream ended before it was complete.", code: "upstream_stream_interrupted")
-                }
-            }
-
-            let usage = relay.usage ?? .zero
-            let trace: TraceRecord
-            if let completed {
-                trace = completed
-                runtime.rememberSession(call, model: model, usage: usage)
-            } else if clientGone {
-                recorder.addAttempt(model, outcome: "cancelled", status: 200, since: attemptStart, detail: "client disconnected")
-                trace = recorder.trace(status: .cancelled, httpStatus: 200, usage: usage, error: "client disconnected")
-            } else {
-                let failure = failure ?? GatewayError(.upstream, "The provider's stream failed.", code: "upstream_error")
-                recorder.addAttempt(model, outcome: "failed_mid_stream", status: 200, since: attemptStart, detail: failure.message)
-                trace = recorder.trace(status: .failed, httpStatus: 200, usage: usage, error: failure.message)
-                // An error event and no [DONE]: the client must see that the answer is incomplete.
-                let event = client != nil ? client!.fail(failure) : OpenAIStreamRelay.errorEvent(failure)
-                try? await writer.write(ByteBuffer(bytes: event))
-            }
-            await runtime.finish(trace, spanParent: recorder.spanParent)
+            let closing = relay.closingBytes()
+            if !closing.isEmpty { try? await writer.write(ByteBuffer(bytes: closing)) }
+            if let trace = relay.finish() { await runtime.finish(trace, spanParent: relay.recorder.spanParent) }
+            if relay.completed != nil { runtime.rememberSession(call, model: model, usage: relay.usage) }
             try? await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+}
+
+/// The state of one live relay: the upstream pieces still to come, the relay and the client's
+/// transcoder, and how the stream ended.
+struct LiveRelay {
+    let call: ChatCall
+    let model: ModelSpec
+    let attemptStart: ContinuousClock.Instant
+    var recorder: CallRecorder
+    var iterator: UpstreamStream.AsyncIterator
+    var relay: OpenAIStreamRelay
+    var builder: StreamedAnswerBuilder?
+    /// Clients of another format get the canonical events transcoded into theirs.
+    var client: ClientStreamTranscoder?
+    var failure: GatewayError?
+    var clientGone = false
+    /// The trace of a stream that reached `[DONE]`.
+    var completed: TraceRecord?
+
+    init(call: ChatCall, model: ModelSpec, attemptStart: ContinuousClock.Instant, recorder: CallRecorder, stream: UpstreamStream) {
+        self.call = call
+        self.model = model
+        self.attemptStart = attemptStart
+        self.recorder = recorder
+        self.iterator = stream.makeAsyncIterator()
+        self.relay = OpenAIStreamRelay(clientWantsUsage: call.chat.clientWantsStreamUsage)
+        self.builder = call.validation.validators.isEmpty ? nil : StreamedAnswerBuilder()
+        self.client = call.egress.streamTranscoder()
+    }
+
+    /// The stream is done: complete, failed, or its client gone.
+    var isOver: Bool { completed != nil || failure != nil || clientGone }
+
+    var usage: Usage { relay.usage ?? .zero }
+
+    /// The client's bytes for the next upstream piece (possibly none); once the stream ends,
+    /// `isOver` is true. The last content leaves with the cost comment and `[DONE]`.
+    mutating func next() async -> [UInt8] {
+        while !isOver {
+            let chunk: ByteBuffer
+            do {
+                guard let next = try await iterator.next() else {
+                    failure = endedEarly()
+                    return []
+                }
+                chunk = next
+            } catch {
+                if Task.isCancelled {
+                    clientGone = true
+                } else {
+                    failure = GatewayError(.upstream, "The provider's stream broke off before it was complete.", code: "upstream_stream_interrupted")
+                }
+                return []
+            }
+            let forward: OpenAIStreamRelay.Forward
+            var builder = self.builder
+            do {
+                forward = try chunk.withUnsafeReadableBytes { buffer in
+                    Result { () throws(SSEParseError) -> OpenAIStreamRelay.Forward in
+                        if builder == nil { return try relay.relay(buffer) }
+                        return try relay.relay(buffer) { builder?.add(eventData: $0.data) }
+                    }
+                }.get()
+            } catch {
+                failure = GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response")
+                return []
+            }
+            self.builder = builder
+            var out: [UInt8]
+            switch forward {
+            case .input: out = Array(chunk.readableBytesView)
+            case .bytes(let bytes): out = bytes
+            }
+            if relay.sawDone {
+                if relay.upstreamErrorMessage == nil {
+                    complete(&out)
+                } else {
+                    failure = endedEarly()
+                }
+            }
+            if client != nil { out = client!.push(out) }
+            if !out.isEmpty {
+                if recorder.firstByte == nil { recorder.firstByte = .now }
+                return out
+            }
+        }
+        return []
+    }
+
+    /// Usage is known once `[DONE]` arrives: the stream closes in the same write as the last
+    /// content, with the cost as an SSE comment.
+    private mutating func complete(_ out: inout [UInt8]) {
+        var checks: [ValidatorCheck] = []
+        if let builder {
+            checks = call.validation.check(builder.answer).map(ValidatorCheck.init)
+            recorder.validation = checks.allSatisfy(\.passed) ? .passed : .failed
+        }
+        recorder.addAttempt(model, outcome: "ok", status: 200, since: attemptStart, usage: usage, checks: checks)
+        let trace = recorder.trace(status: .ok, httpStatus: 200, usage: usage)
+        if recorder.validation == .failed {
+            out += SSEWriter.comment("x-triage-validation: failed: " + checks.filter { !$0.passed }.map(\.validator).joined(separator: ","))
+        }
+        out += SSEWriter.comment("x-triage-cost-usd: \(ChatCompletionExecutor.format(cost: trace.costUSD))")
+        out += SSEWriter.done
+        completed = trace
+    }
+
+    private func endedEarly() -> GatewayError {
+        if let message = relay.upstreamErrorMessage {
+            return GatewayError(.upstream, "The provider reported an error mid-stream: \(UpstreamErrorMapping.redact(message))", code: "upstream_error")
+        }
+        return GatewayError(.upstream, "The provider's stream ended before it was complete.", code: "upstream_stream_interrupted")
+    }
+
+    /// The client could not be written to: the answer is cancelled, not completed.
+    mutating func clientWentAway() {
+        clientGone = true
+        completed = nil
+    }
+
+    /// What a failed stream ends with: an error event and no `[DONE]`, so the client sees that
+    /// the answer is incomplete. Empty for a complete stream or a client that is gone.
+    mutating func closingBytes() -> [UInt8] {
+        guard completed == nil, !clientGone else { return [] }
+        let failure = failure ?? GatewayError(.upstream, "The provider's stream failed.", code: "upstream_error")
+        return client != nil ? client!.fail(failure) : OpenAIStreamRelay.errorEvent(failure)
+    }
+
+    /// The trace of the call, as the stream ended.
+    mutating func finish() -> TraceRecord? {
+        if let completed { return completed }
+        if clientGone {
+            recorder.addAttempt(model, outcome: "cancelled", status: 200, since: attemptStart, detail: "client disconnected")
+            return recorder.trace(status: .cancelled, httpStatus: 200, usage: usage, error: "client disconnected")
+        }
+        let failure = failure ?? GatewayError(.upstream, "The provider's stream failed.", code: "upstream_error")
+        recorder.addAttempt(model, outcome: "failed_mid_stream", status: 200, since: attemptStart, detail: failure.message)
+        return recorder.trace(status: .failed, httpStatus: 200, usage: usage, error: failure.message)
+    }
+
+    /// Moves the relay into the response body's closure. The body runs in the task that read the
+    /// first piece, after it has answered, and only the closure touches the relay from then on.
+    struct HandOver: @unchecked Sendable {
+        let relay: LiveRelay
+        init(_ relay: LiveRelay) { self.relay = relay }
     }
 }
 
