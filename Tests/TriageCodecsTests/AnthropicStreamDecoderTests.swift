@@ -119,4 +119,36 @@ import TriageCore
         var decoder = AnthropicProviderCodec().streamDecoder(model: "m")
         #expect(throws: GatewayError.self) { try decoder.decode(SSEEvent(event: "message_start", data: "{nope")) }
     }
+
+    /// The decoder with its text fast path switched off: `decode(_:)` for every event.
+    struct SlowPathOnly: ProviderStreamDecoder {
+        var inner: any ProviderStreamDecoder
+        mutating func decode(_ event: SSEEvent) throws(GatewayError) -> [JSONObject] { try inner.decode(event) }
+        var isComplete: Bool { inner.isComplete }
+    }
+
+    /// Text deltas written straight through are the bytes the parsed path writes, for recorded
+    /// streams and for texts that must fall back (escapes, control bytes, other shapes).
+    @Test func textFastPathWritesWhatDecodingWrites() throws {
+        let start = #"event: message_start\#ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"m","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}}\#n\#n"#
+        var streams: [[UInt8]] = try ["text_stream.sse", "tool_use_stream.sse", "thinking_stream.sse"].compactMap { try? AnthropicTest.fixture($0) }
+        #expect(streams.count >= 2)
+        let texts = ["Hello", "", " caf\u{e9} 東京 🚀", #"say \"hi\""#, #"line\nbreak"#, #"tab\u0009"#, "a/b <c> & d", String(repeating: "long ", count: 400)]
+        var events = start
+        for (index, text) in texts.enumerated() {
+            events += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":\(index),\"delta\":{\"type\":\"text_delta\",\"text\":\"\(text)\"}}\n\n"
+        }
+        events += #"event: content_block_delta\#ndata: {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "spaced"}}\#n\#n"#
+        events += #"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"no event name"}}\#n\#n"#
+        events += #"event: message_stop\#ndata: {"type":"message_stop"}\#n\#n"#
+        streams.append(Array(events.utf8))
+        for stream in streams {
+            var fast = CanonicalStreamTranscoder(decoder: AnthropicProviderCodec(now: { 7 }).streamDecoder(model: "m"))
+            var slow = CanonicalStreamTranscoder(decoder: SlowPathOnly(inner: AnthropicProviderCodec(now: { 7 }).streamDecoder(model: "m")))
+            let fastOut = fast.push(stream)
+            #expect(fastOut == slow.push(stream))
+            #expect(fastOut.count > 200)
+            #expect(String(decoding: fastOut, as: UTF8.self).hasSuffix("data: [DONE]\n\n"))
+        }
+    }
 }

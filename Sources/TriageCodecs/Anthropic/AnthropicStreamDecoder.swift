@@ -25,6 +25,8 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
     private var structured = false
     private var finished = false
     public private(set) var isComplete = false
+    /// The canonical text chunk for this message's id, once a text delta has needed it.
+    private var textChunk: CanonicalTextChunk?
 
     public init(model: String, created: Int) {
         self.model = model
@@ -39,6 +41,7 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
         switch payload["type"]?.stringValue ?? event.event {
         case "message_start":
             id = payload["message"]?["id"]?.stringValue ?? id
+            textChunk = nil
             usage.update(anthropic: payload["message"]?["usage"])
             return [chunk(delta: ["role": "assistant", "content": ""])]
         case "content_block_start":
@@ -56,6 +59,42 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
         default:
             return []
         }
+    }
+
+    /// A `text_delta` in the exact shape Anthropic sends, whose text needs no unescaping, is
+    /// written without parsing the event; anything else goes through `decode(_:)`.
+    public mutating func writeTextDelta(_ event: SSEEvent, into out: inout [UInt8]) -> Bool {
+        guard event.event == nil || event.event == "content_block_delta" else { return false }
+        var data = event.data
+        guard let text = data.withUTF8({ Self.plainText(ofTextDelta: $0) }) else { return false }
+        if text.isEmpty { return true }  // `decode` gives no chunk for it either
+        if textChunk == nil { textChunk = CanonicalTextChunk(rendered: SSEWriter.json(.object(chunk(delta: ["content": .string(CanonicalTextChunk.marker)])))) }
+        guard let textChunk else { return false }
+        textChunk.write(text, into: &out)
+        return true
+    }
+
+    private static let textDeltaHead = Array(#"{"type":"content_block_delta","index":"#.utf8)
+    private static let textDeltaMiddle = Array(#","delta":{"type":"text_delta","text":""#.utf8)
+
+    /// The text of `{"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"…"}}`
+    /// when the event is exactly that and its text has no escape; otherwise `nil`.
+    static func plainText(ofTextDelta data: UnsafeBufferPointer<UInt8>) -> String? {
+        guard data.starts(with: textDeltaHead) else { return nil }
+        var index = textDeltaHead.count
+        let digitsStart = index
+        while index < data.count, data[index] >= 0x30, data[index] <= 0x39 { index += 1 }
+        guard index > digitsStart, data.count - index >= textDeltaMiddle.count + 3,
+            UnsafeBufferPointer(rebasing: data[index..<(index + textDeltaMiddle.count)]).elementsEqual(textDeltaMiddle)
+        else { return nil }
+        index += textDeltaMiddle.count
+        let textStart = index
+        while index < data.count, data[index] != 0x22 {
+            if data[index] == 0x5c || data[index] < 0x20 { return nil }
+            index += 1
+        }
+        guard index + 3 == data.count, data[index + 1] == 0x7d, data[index + 2] == 0x7d else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: data[textStart..<index]), as: UTF8.self)
     }
 
     private mutating func contentBlockStart(index: Int, _ block: JSONValue?) -> [JSONObject] {

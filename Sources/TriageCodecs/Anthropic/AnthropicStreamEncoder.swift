@@ -53,6 +53,13 @@ public struct AnthropicStreamEncoder: ClientStreamEncoder {
         return out
     }
 
+    /// A piece of text while a text block is open is one `text_delta` event.
+    public mutating func encodeText(_ text: String, into out: inout [UInt8]) -> Bool {
+        guard started, open == .text, !stopped, !text.isEmpty else { return false }
+        Self.writeTextDelta(openIndex, text, into: &out)
+        return true
+    }
+
     public mutating func finish() -> [UInt8] {
         var out: [UInt8] = []
         if !started { start(JSONObject(), into: &out) }

@@ -30,6 +30,7 @@ public struct CanonicalStreamTranscoder: Sendable {
         }
         var out: [UInt8] = []
         for event in events {
+            if decoder.writeTextDelta(event, into: &out) { continue }
             do {
                 for chunk in try decoder.decode(event) {
                     out += SSEWriter.json(.object(chunk))
@@ -80,6 +81,8 @@ public struct ClientStreamTranscoder: Sendable {
                 closed = true
                 return out + encoder.finish()
             }
+            var data = event.data
+            if let text = data.withUTF8({ CanonicalTextChunk.text(inChunk: $0) }), encoder.encodeText(text, into: &out) { continue }
             guard case .object(let chunk)? = try? JSONParser.parse(event.data) else { continue }
             if let error = chunk["error"] {
                 closed = true

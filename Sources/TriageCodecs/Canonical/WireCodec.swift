@@ -56,6 +56,15 @@ public protocol ClientStreamEncoder: Sendable {
 
     /// The error event for a stream that broke off after bytes reached the client.
     mutating func fail(_ error: GatewayError) -> [UInt8]
+
+    /// The fast path for a canonical chunk that only carries a piece of answer text: writes what
+    /// `encode(_:)` would write for it into `out` and returns `true`, or returns `false`,
+    /// writing nothing, when the encoder is not in the state where that is a plain text event.
+    mutating func encodeText(_ text: String, into out: inout [UInt8]) -> Bool
+}
+
+extension ClientStreamEncoder {
+    public mutating func encodeText(_ text: String, into out: inout [UInt8]) -> Bool { false }
 }
 
 /// One HTTP request to a provider, as a provider codec builds it.
@@ -126,4 +135,69 @@ public protocol ProviderStreamDecoder: Sendable {
     /// Whether the provider has said the answer is complete (Anthropic `message_stop`, Gemini's
     /// last chunk with a finish reason). A stream that ends before this broke off.
     var isComplete: Bool { get }
+
+    /// The fast path for the commonest event, a plain piece of answer text: writes its canonical
+    /// chunk event into `out` — the bytes `decode(_:)` and `SSEWriter.json` would give — and
+    /// returns `true`; returns `false`, writing nothing, for any other event.
+    mutating func writeTextDelta(_ event: SSEEvent, into out: inout [UInt8]) -> Bool
+}
+
+extension ProviderStreamDecoder {
+    public mutating func writeTextDelta(_ event: SSEEvent, into out: inout [UInt8]) -> Bool { false }
+}
+
+/// The canonical text chunk event split around its text: `head` + the text as a JSON string +
+/// `tail` is the event `SSEWriter.json` writes for the chunk, cut from one rendered by the slow
+/// path, so both paths give the same bytes by construction.
+public struct CanonicalTextChunk: Sendable {
+    public let head: [UInt8]
+    public let tail: [UInt8]
+
+    /// Splits `rendered`, an event whose text is `CanonicalTextChunk.marker`.
+    public init?(rendered: [UInt8]) {
+        let needle = Array(#""\u0001""#.utf8)
+        guard let at = rendered.withUnsafeBufferPointer({ ByteSearch.firstIndex(of: needle, in: $0) }) else { return nil }
+        head = Array(rendered[..<at])
+        tail = Array(rendered[(at + needle.count)...])
+    }
+
+    /// The text to render the chunk with (it is written escaped, so it cannot occur otherwise).
+    public static let marker = "\u{1}"
+
+    public func write(_ text: String, into out: inout [UInt8]) {
+        out += head
+        JSONWriter.writeString(text, into: &out)
+        out += tail
+    }
+
+    private static let choicesHead = Array(#""choices":[{"index":0,"delta":{"content":""#.utf8)
+    private static let choicesTail = Array(#"},"logprobs":null,"finish_reason":null}]"#.utf8)
+    private static let nullUsageEnd = Array(#","usage":null}"#.utf8)
+    private static let usageKey = Array(#""usage""#.utf8)
+    private static let errorKey = Array(#""error""#.utf8)
+
+    /// The text of a canonical chunk's `data` when the chunk carries nothing else: one choice
+    /// whose delta is only `content` (no escapes in it), no finish reason, no usage (or `null`),
+    /// no error — the shape of nearly every chunk of an answer, as this gateway and OpenAI write
+    /// it. `nil` for anything else, which is then parsed.
+    public static func text(inChunk data: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let at = ByteSearch.firstIndex(of: choicesHead, in: data) else { return nil }
+        let before = UnsafeBufferPointer(rebasing: data[..<at])
+        guard ByteSearch.firstIndex(of: usageKey, in: before) == nil, ByteSearch.firstIndex(of: errorKey, in: before) == nil else { return nil }
+        var index = at + choicesHead.count
+        let textStart = index
+        while index < data.count, data[index] != 0x22 {
+            if data[index] == 0x5c || data[index] < 0x20 { return nil }
+            index += 1
+        }
+        let textEnd = index
+        index += 1
+        guard data.count - index >= choicesTail.count + 1,
+            UnsafeBufferPointer(rebasing: data[index..<(index + choicesTail.count)]).elementsEqual(choicesTail)
+        else { return nil }
+        index += choicesTail.count
+        let rest = UnsafeBufferPointer(rebasing: data[index...])
+        guard (rest.count == 1 && rest[0] == 0x7d) || rest.elementsEqual(nullUsageEnd) else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: data[textStart..<textEnd]), as: UTF8.self)
+    }
 }

@@ -79,6 +79,30 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
         return out
     }
 
+    /// A piece of text while the message item is open is one `response.output_text.delta`
+    /// event, written straight into `out` (the bytes `event(_:_:)` would give).
+    public mutating func encodeText(_ text: String, into out: inout [UInt8]) -> Bool {
+        guard started, !finished, case .message = open, !text.isEmpty else { return false }
+        openText += text
+        out += Self.textDeltaHead
+        JSONWriter.writeString(ids.message, into: &out)
+        out += Self.textDeltaOutputIndex
+        out += String(output.count).utf8
+        out += Self.textDeltaMiddle
+        JSONWriter.writeString(text, into: &out)
+        out += Self.textDeltaSequence
+        out += String(sequence).utf8
+        out += Self.textDeltaEnd
+        sequence += 1
+        return true
+    }
+
+    private static let textDeltaHead = Array(#"event: response.output_text.delta\#ndata: {"type":"response.output_text.delta","item_id":"#.utf8)
+    private static let textDeltaOutputIndex = Array(#","output_index":"#.utf8)
+    private static let textDeltaMiddle = Array(#","content_index":0,"delta":"#.utf8)
+    private static let textDeltaSequence = Array(#","logprobs":[],"sequence_number":"#.utf8)
+    private static let textDeltaEnd = Array("}\n\n".utf8)
+
     public mutating func finish() -> [UInt8] {
         guard !finished else { return [] }
         var out = start(JSONObject())
