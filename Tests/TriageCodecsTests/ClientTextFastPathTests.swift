@@ -58,9 +58,23 @@ import TriageCore
                     start += cutEvery
                 }
                 #expect(fastOut == slowOut, "\(client), cut every \(cutEvery)")
+                #expect(fastOut == Self.reference(bytes, encoder()), "\(client), cut every \(cutEvery)")
                 #expect(String(decoding: fastOut, as: UTF8.self).contains("after the call"))
             }
         }
+    }
+
+    /// The plainest reading: every event parsed, every chunk through `encode(_:)`.
+    static func reference(_ stream: [UInt8], _ encoder: any ClientStreamEncoder) -> [UInt8] {
+        var encoder = encoder
+        var parser = SSEParser()
+        var out: [UInt8] = []
+        for event in (try? parser.push(stream)) ?? [] {
+            if event.data == "[DONE]" { return out + encoder.finish() }
+            guard case .object(let chunk)? = try? JSONParser.parse(event.data) else { continue }
+            out += encoder.encode(chunk)
+        }
+        return out
     }
 
     @Test func onlyPlainTextChunksAreRecognized() {

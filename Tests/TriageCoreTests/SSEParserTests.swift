@@ -81,4 +81,32 @@ import TriageCore
             #expect(try JSONParser.parse(events.first?.data ?? "") == value)
         }
     }
+
+    /// Plain whole events are read in place with the names and data `push` gives; anything
+    /// else is left, untouched, to `push`.
+    @Test func plainEventsAreReadInPlaceAndTheRestIsLeftToPush() throws {
+        func inPlace(_ text: String) -> [String]? {
+            var parser = SSEParser()
+            var seen: [String] = []
+            let read = Array(text.utf8).withUnsafeBufferPointer { bytes in
+                parser.readPlainEventsInPlace(bytes) { name, data in
+                    seen.append((name.map { String(decoding: $0, as: UTF8.self) + "|" } ?? "") + String(decoding: data, as: UTF8.self))
+                    return true
+                }
+            }
+            return read ? seen : nil
+        }
+        #expect(inPlace("data: a\n\n: comment\n\nevent: ping\ndata: {}\n\n: only a comment\n\n") == ["a", "ping|{}"])
+        #expect(inPlace("event: x\n\n") == [])
+        #expect(inPlace("data: a\r\n\r\n") == nil)
+        #expect(inPlace("data: a\ndata: b\n\n") == nil)
+        #expect(inPlace("id: 7\ndata: a\n\n") == nil)
+        #expect(inPlace("data:a\n\n") == nil)
+        #expect(inPlace("data: a\n\ndata: b\n") == nil)
+        #expect(inPlace("data: a") == nil)
+        var parser = SSEParser()
+        _ = try parser.push(Array("data: half".utf8))
+        let read = Array("data: b\n\n".utf8).withUnsafeBufferPointer { parser.readPlainEventsInPlace($0) { _, _ in true } }
+        #expect(!read)
+    }
 }

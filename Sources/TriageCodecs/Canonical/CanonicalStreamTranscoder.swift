@@ -66,32 +66,49 @@ public struct ClientStreamTranscoder: Sendable {
 
     /// The client's bytes for canonical bytes (possibly none). Comments are dropped; `[DONE]`
     /// closes the client's stream; a canonical error event becomes the client's error event.
+    /// Plain whole events (nearly every piece) are read in place, without an `SSEEvent` each.
     public mutating func push(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         guard !closed else { return [] }
+        var out: [UInt8] = []
+        var parser = self.parser
+        let readInPlace = parser.readPlainEventsInPlace(bytes.assumingMemoryBound(to: UInt8.self)) { _, data in
+            encode(data, into: &out)
+        }
+        self.parser = parser
+        if readInPlace { return out }
         let events: [SSEEvent]
         do {
-            events = try parser.push(bytes)
+            events = try self.parser.push(bytes)
         } catch {
             closed = true
             return encoder.fail(GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response"))
         }
-        var out: [UInt8] = []
         for event in events {
-            if event.data == "[DONE]" {
-                closed = true
-                return out + encoder.finish()
-            }
             var data = event.data
-            if let text = data.withUTF8({ CanonicalTextChunk.text(inChunk: $0) }), encoder.encodeText(text, into: &out) { continue }
-            guard case .object(let chunk)? = try? JSONParser.parse(event.data) else { continue }
-            if let error = chunk["error"] {
-                closed = true
-                return out + encoder.fail(Self.gatewayError(from: error))
-            }
-            out += encoder.encode(chunk)
+            guard data.withUTF8({ encode($0, into: &out) }) else { break }
         }
         return out
     }
+
+    /// Writes the client's bytes for one canonical event's data; `false` once the stream closed.
+    private mutating func encode(_ data: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        if data.elementsEqual(Self.doneMarker) {
+            closed = true
+            out += encoder.finish()
+            return false
+        }
+        if let text = CanonicalTextChunk.text(inChunk: data), encoder.encodeText(text, into: &out) { return true }
+        guard case .object(let chunk)? = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(data)) else { return true }
+        if let error = chunk["error"] {
+            closed = true
+            out += encoder.fail(Self.gatewayError(from: error))
+            return false
+        }
+        out += encoder.encode(chunk)
+        return true
+    }
+
+    private static let doneMarker = Array("[DONE]".utf8)
 
     /// `push(_:)` for an array of bytes.
     public mutating func push(_ bytes: [UInt8]) -> [UInt8] {

@@ -102,6 +102,67 @@ public struct SSEParser: Sendable {
         isFirstLine = false
     }
 
+    /// Reads `bytes` where they lie when they hold only whole blocks of the plain form gateways
+    /// and providers write — an optional `event: name` line, at most one `data: value` line,
+    /// comment lines (`: text`), then a blank line — calling `body` with each event's name and
+    /// data, in order, until it returns `false`. Returns `false` having read nothing, and
+    /// without calling `body`, when the parser holds part of an event or the bytes are anything
+    /// else (other fields, several data lines, CR line ends, a block cut at the end): `push`
+    /// reads those.
+    public mutating func readPlainEventsInPlace(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: (_ name: UnsafeBufferPointer<UInt8>?, _ data: UnsafeBufferPointer<UInt8>) -> Bool
+    ) -> Bool {
+        guard isAtEventBoundary, !bytes.isEmpty, bytes.count <= maxEventBytes else { return false }
+        // First the framing, so that nothing is read when the bytes are not this plain.
+        var position = 0
+        var blockHasData = false
+        var blockStarted = false
+        while position < bytes.count {
+            var end = position
+            while end < bytes.count, bytes[end] != 0x0a, bytes[end] != 0x0d { end &+= 1 }
+            guard end < bytes.count, bytes[end] == 0x0a else { return false }
+            let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
+            if line.isEmpty {
+                blockHasData = false
+                blockStarted = false
+            } else if line[0] == 0x3a {
+                blockStarted = true
+            } else if line.starts(with: Self.dataPrefix), !blockHasData {
+                blockHasData = true
+                blockStarted = true
+            } else if line.starts(with: Self.eventPrefix) {
+                blockStarted = true
+            } else {
+                return false
+            }
+            position = end + 1
+        }
+        guard !blockStarted else { return false }
+        isFirstLine = false
+        position = 0
+        var name: UnsafeBufferPointer<UInt8>?
+        var data: UnsafeBufferPointer<UInt8>?
+        while position < bytes.count {
+            var end = position
+            while bytes[end] != 0x0a { end &+= 1 }
+            let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
+            position = end + 1
+            if line.isEmpty {
+                if let data, !body(name, data) { return true }
+                name = nil
+                data = nil
+            } else if line.starts(with: Self.dataPrefix) {
+                data = UnsafeBufferPointer(rebasing: line[Self.dataPrefix.count...])
+            } else if line.starts(with: Self.eventPrefix) {
+                name = UnsafeBufferPointer(rebasing: line[Self.eventPrefix.count...])
+            }
+        }
+        return true
+    }
+
+    private static let dataPrefix = Array("data: ".utf8)
+    private static let eventPrefix = Array("event: ".utf8)
+
     /// Whether bytes of an unfinished event are buffered (a stream that ends here was cut).
     public var hasPartialEvent: Bool { !raw.isEmpty && (hasData || !line.isEmpty || eventName != nil) }
 
