@@ -95,13 +95,10 @@ struct StreamRelayer: Sendable {
         var relay = LiveRelay(call: call, model: model, attemptStart: attemptStart, recorder: recorder, stream: stream)
         let first = await relay.next()
         if relay.isOver {
-            let trace = relay.finish()
-            if let trace { await runtime.finish(trace, spanParent: relay.recorder.spanParent) }
-            if relay.completed != nil { runtime.rememberSession(call, model: model, usage: relay.usage) }
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: first + relay.closingBytes())))
+            let bytes = first + relay.closingBytes()
+            await record(&relay)
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
-        let runtime = self.runtime
-        let call = self.call
         let handOver = LiveRelay.HandOver(relay)
         let body = ResponseBody { writer in
             var relay = handOver.relay
@@ -120,11 +117,18 @@ struct StreamRelayer: Sendable {
             }
             let closing = relay.closingBytes()
             if !closing.isEmpty { try? await writer.write(ByteBuffer(bytes: closing)) }
-            if let trace = relay.finish() { await runtime.finish(trace, spanParent: relay.recorder.spanParent) }
-            if relay.completed != nil { runtime.rememberSession(call, model: model, usage: relay.usage) }
+            await record(&relay)
             try? await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
+    }
+}
+
+extension StreamRelayer {
+    /// Writes the trace of a relay that has ended, and remembers the model of a completed turn.
+    func record(_ relay: inout LiveRelay) async {
+        await runtime.finish(relay.finish(), spanParent: relay.recorder.spanParent)
+        if relay.completed != nil { runtime.rememberSession(call, model: relay.model, usage: relay.usage) }
     }
 }
 
@@ -255,7 +259,7 @@ struct LiveRelay {
     }
 
     /// The trace of the call, as the stream ended.
-    mutating func finish() -> TraceRecord? {
+    mutating func finish() -> TraceRecord {
         if let completed { return completed }
         if clientGone {
             recorder.addAttempt(model, outcome: "cancelled", status: 200, since: attemptStart, detail: "client disconnected")
