@@ -14,6 +14,8 @@
 #   FAKE_ONLY=1 scripts/loadtest.sh              # only the fake upstream
 #   SKIP_BUILD=1 scripts/loadtest.sh             # reuse .build/release binaries
 #   SCRATCH_PATH=.build-bench scripts/loadtest.sh  # build and run from another scratch path
+#   ROUNDS=5 DURATION=4 scripts/loadtest.sh      # every run 5 times, interleaved; the table gives
+#                                                # medians (for machines whose speed drifts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,7 @@ THREADS=${THREADS:-2}
 STREAM_CHUNKS=${STREAM_CHUNKS:-}
 FAKE_ONLY=${FAKE_ONLY:-}
 HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-60}
+ROUNDS=${ROUNDS:-1}
 
 results=()  # one summary table row per measured run
 say() { echo "loadtest: $*" >&2; }
@@ -186,12 +189,62 @@ measure() {
     printf '%-28s %10s req/s   p50 %9s   p99 %9s   CPU %8s µs/req (upstream %s)   %s requests, %s non-2xx, %s socket errors\n' \
         "$name" "$rps" "$p50" "$p99" "$cpu" "$upstream_cpu" "$requests" "${non2xx:-0}" "${socket_errors:-0}"
     results+=("| $name | $rps | $p50 | $p99 | $cpu | $upstream_cpu | ${non2xx:-0} |")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" "$cpu" "$upstream_cpu" "${non2xx:-0}" >>"$work/rows.tsv"
+}
+
+# plan NAME URL LUA PID [UPSTREAM_PID]: a run for run_plan, which measures every planned run
+# ROUNDS times, interleaved, once all servers are up.
+planned=()
+plan() {
+    local IFS=$'\x1f'
+    planned+=("$*")
+}
+
+run_plan() {
+    local round entry
+    for round in $(seq 1 "$ROUNDS"); do
+        [ "$ROUNDS" -gt 1 ] && say "round $round of $ROUNDS"
+        for entry in "${planned[@]}"; do
+            local IFS=$'\x1f'
+            # shellcheck disable=SC2086
+            set -- $entry
+            unset IFS
+            measure "$@"
+        done
+    done
 }
 
 summary() {
     echo
     echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on 127.0.0.1, $(nproc) cores; CPU = utime + stime of the process under test / requests"
     echo
+    if [ "$ROUNDS" -gt 1 ] && [ -s "$work/rows.tsv" ]; then
+        echo "medians of $ROUNDS interleaved rounds (requests/s of every round in the last column)"
+        echo
+        echo "| run | requests/s | p50 | p99 | CPU µs/request | upstream CPU µs/request | non-2xx | every round |"
+        echo "|---|---|---|---|---|---|---|---|"
+        python3 - "$work/rows.tsv" <<'PY'
+import statistics, sys
+def seconds(text):
+    for unit, scale in (("us", 1e-6), ("ms", 1e-3), ("s", 1.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * scale
+    return float("nan")
+def shown(value):
+    return f"{value * 1e3:.2f}ms"
+rows = {}
+for line in open(sys.argv[1]):
+    name, rps, p50, p99, cpu, upstream, non2xx = line.rstrip("\n").split("\t")
+    rows.setdefault(name, []).append((float(rps), seconds(p50), seconds(p99), float(cpu), upstream, int(non2xx)))
+for name, runs in rows.items():
+    median = lambda index: statistics.median(run[index] for run in runs)
+    upstream = [float(run[4]) for run in runs if run[4] != "-"]
+    print(f"| {name} | {median(0):.2f} | {shown(median(1))} | {shown(median(2))} | {median(3):.1f} | "
+          f"{statistics.median(upstream):.1f} | " if upstream else f"| {name} | {median(0):.2f} | {shown(median(1))} | {shown(median(2))} | {median(3):.1f} | - | ", end="")
+    print(f"{sum(run[5] for run in runs)} | {' '.join(f'{run[0]:.0f}' for run in runs)} |")
+PY
+        return
+    fi
     echo "| run | requests/s | p50 | p99 | CPU µs/request | upstream CPU µs/request | non-2xx |"
     echo "|---|---|---|---|---|---|---|"
     printf '%s\n' "${results[@]}"
@@ -215,9 +268,10 @@ fake_url="http://127.0.0.1:$fake_port/v1/chat/completions"
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after a ${WARMUP} s warm-up) on 127.0.0.1, $(nproc) cores"
 check "fake upstream" "$fake_url" fake-false
 check "fake upstream" "$fake_url" fake-true
-measure "fake upstream, JSON" "$fake_url" "$work/fake-false.lua" "$fake_pid"
-measure "fake upstream, SSE" "$fake_url" "$work/fake-true.lua" "$fake_pid"
+plan "fake upstream, JSON" "$fake_url" "$work/fake-false.lua" "$fake_pid"
+plan "fake upstream, SSE" "$fake_url" "$work/fake-true.lua" "$fake_pid"
 if [ -n "$FAKE_ONLY" ]; then
+    run_plan
     summary
     exit 0
 fi
@@ -236,8 +290,8 @@ if [ -n "$with_proxy" ]; then
     done
     proxy_url="http://127.0.0.1:$proxy_port/v1/chat/completions"
     check "minimal pass-through" "$proxy_url" fake-false
-    measure "minimal pass-through, JSON" "$proxy_url" "$work/fake-false.lua" "$proxy_pid" "$fake_pid"
-    measure "minimal pass-through, SSE" "$proxy_url" "$work/fake-true.lua" "$proxy_pid" "$fake_pid"
+    plan "minimal pass-through, JSON" "$proxy_url" "$work/fake-false.lua" "$proxy_pid" "$fake_pid"
+    plan "minimal pass-through, SSE" "$proxy_url" "$work/fake-true.lua" "$proxy_pid" "$fake_pid"
 fi
 
 # --- a fake Anthropic upstream, for the translated runs -----------------------------------------
@@ -281,8 +335,8 @@ wait_for "http://127.0.0.1:$gateway_port/health" "$gateway_pid" "triage serve" "
 gateway_url="http://127.0.0.1:$gateway_port/v1/chat/completions"
 check gateway "$gateway_url" gateway-false
 check gateway "$gateway_url" gateway-true
-measure "gateway, JSON" "$gateway_url" "$work/gateway-false.lua" "$gateway_pid" "$fake_pid"
-measure "gateway, SSE" "$gateway_url" "$work/gateway-true.lua" "$gateway_pid" "$fake_pid"
+plan "gateway, JSON" "$gateway_url" "$work/gateway-false.lua" "$gateway_pid" "$fake_pid"
+plan "gateway, SSE" "$gateway_url" "$work/gateway-true.lua" "$gateway_pid" "$fake_pid"
 
 if [ -n "$anthropic_port" ]; then
     messages_url="http://127.0.0.1:$gateway_port/v1/messages"
@@ -294,12 +348,13 @@ if [ -n "$anthropic_port" ]; then
     check "chat → Anthropic" "$gateway_url" chat-anthropic-true
     check "Messages → Anthropic" "$messages_url" messages-anthropic-false '"type":"message"'
     check "Messages → Anthropic" "$messages_url" messages-anthropic-true 'event: message_stop'
-    measure "gateway, chat → Anthropic, JSON" "$gateway_url" "$work/chat-anthropic-false.lua" "$gateway_pid" "$anthropic_pid"
-    measure "gateway, chat → Anthropic, SSE" "$gateway_url" "$work/chat-anthropic-true.lua" "$gateway_pid" "$anthropic_pid"
-    measure "gateway, Messages → Anthropic, JSON" "$messages_url" "$work/messages-anthropic-false.lua" "$gateway_pid" "$anthropic_pid"
-    measure "gateway, Messages → Anthropic, SSE" "$messages_url" "$work/messages-anthropic-true.lua" "$gateway_pid" "$anthropic_pid"
+    plan "gateway, chat → Anthropic, JSON" "$gateway_url" "$work/chat-anthropic-false.lua" "$gateway_pid" "$anthropic_pid"
+    plan "gateway, chat → Anthropic, SSE" "$gateway_url" "$work/chat-anthropic-true.lua" "$gateway_pid" "$anthropic_pid"
+    plan "gateway, Messages → Anthropic, JSON" "$messages_url" "$work/messages-anthropic-false.lua" "$gateway_pid" "$anthropic_pid"
+    plan "gateway, Messages → Anthropic, SSE" "$messages_url" "$work/messages-anthropic-true.lua" "$gateway_pid" "$anthropic_pid"
 fi
 
+run_plan
 summary
 sleep 1  # let the trace writer flush its last batch
 traces=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from traces").fetchone()[0])' "$work/triage.db" 2>/dev/null || echo "?")
