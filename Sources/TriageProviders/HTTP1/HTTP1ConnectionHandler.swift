@@ -311,8 +311,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A reset or an I/O error before the request was fully written on a reused connection is
-        // the server having closed it while idle. Once the request is out, the provider may be
-        // working on it (and billing it): never sent twice, the caller fails over instead.
+        // the server having closed it while idle. Once a POST is out, the provider may be working
+        // on it (and billing it): it is never sent twice, the caller fails over instead.
         let retryable = reused && phase == .awaitingHead && (!requestSent || idempotent) && !(error is HTTPParserError)
         fail(HTTP1UpstreamClient.transportError(for: error), retryable: retryable)
         phase = .closed
