@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriageFakeUpstream
 import TriageCore
 import TriageStore
 

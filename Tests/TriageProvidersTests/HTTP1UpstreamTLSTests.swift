@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOSSL
 import Testing
+import TriageFakeUpstream
 
 @testable import TriageProviders
 
@@ -24,17 +25,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let certPath = directory.appendingPathComponent("cert.pem").path
         let keyPath = directory.appendingPathComponent("key.pem").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(openssl))
-        process.arguments = [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyPath, "-out", certPath,
-            "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
+        let result = try ChildProcess.runToEnd(
+            try #require(openssl),
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyPath, "-out", certPath,
+                "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ])
+        try #require(result.status == 0, "openssl: \(result.output)")
         return Certificate(certificate: try NIOSSLCertificate(file: certPath, format: .pem), key: try NIOSSLPrivateKey(file: keyPath, format: .pem))
     }
 
