@@ -67,7 +67,9 @@ extension HTTP1UpstreamClientTests {
 
     @Test func droppingTheBodyClosesTheConnection() async throws {
         try await Self.withFake { fake, url in
-            fake.enqueue(.slowStream(chunks: ["a", "b", "c", "d", "e", "f"], delayMilliseconds: 100), forModel: "gpt-test")
+            // Chunks 500 ms apart: the body is dropped long before the stream could end, even on a
+            // loaded machine (at 100 ms, a CI run once saw the whole stream arrive first).
+            fake.enqueue(.slowStream(chunks: ["a", "b", "c", "d", "e", "f"], delayMilliseconds: 500), forModel: "gpt-test")
             let client = Self.makeClient()
             do {
                 let response = try await client.execute(url: url, headers: Self.chatHeaders, body: Self.chat(stream: true), headTimeout: .seconds(5))
