@@ -127,8 +127,10 @@ import TriageCore
         var isComplete: Bool { inner.isComplete }
     }
 
-    /// Text deltas written straight through are the bytes the parsed path writes, for recorded
-    /// streams and for texts that must fall back (escapes, control bytes, other shapes).
+    /// Text deltas written straight through, and pings and block stops skipped unread, give the
+    /// bytes the parsed path writes, for recorded streams and for texts that must fall back
+    /// (escapes, control bytes, other shapes) — whether a piece is read in place or by the
+    /// parser, however the stream is cut.
     @Test func textFastPathWritesWhatDecodingWrites() throws {
         let start = #"event: message_start\#ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"m","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}}\#n\#n"#
         var streams: [[UInt8]] = try ["text_stream.sse", "tool_use_stream.sse", "thinking_stream.sse"].compactMap { try? AnthropicTest.fixture($0) }
@@ -142,13 +144,20 @@ import TriageCore
         events += #"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"no event name"}}\#n\#n"#
         events += #"event: message_stop\#ndata: {"type":"message_stop"}\#n\#n"#
         streams.append(Array(events.utf8))
+        events = start + "event: ping\ndata: {\"type\": \"ping\"}\n\n" + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+        events += #"event: message_stop\#ndata: {"type":"message_stop"}\#n\#n"#
+        streams.append(Array(events.utf8))
         for stream in streams {
-            var fast = CanonicalStreamTranscoder(decoder: AnthropicProviderCodec(now: { 7 }).streamDecoder(model: "m"))
             var slow = CanonicalStreamTranscoder(decoder: SlowPathOnly(inner: AnthropicProviderCodec(now: { 7 }).streamDecoder(model: "m")))
-            let fastOut = fast.push(stream)
-            #expect(fastOut == slow.push(stream))
-            #expect(fastOut.count > 200)
-            #expect(String(decoding: fastOut, as: UTF8.self).hasSuffix("data: [DONE]\n\n"))
+            let slowOut = slow.push(stream)
+            #expect(slowOut.count > 200)
+            #expect(String(decoding: slowOut, as: UTF8.self).hasSuffix("data: [DONE]\n\n"))
+            for cut in [1, 7, 64, stream.count] {
+                var fast = CanonicalStreamTranscoder(decoder: AnthropicProviderCodec(now: { 7 }).streamDecoder(model: "m"))
+                var fastOut: [UInt8] = []
+                for start in stride(from: 0, to: stream.count, by: cut) { fastOut += fast.push(Array(stream[start..<min(stream.count, start + cut)])) }
+                #expect(fastOut == slowOut, "cut every \(cut)")
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ import TriageCore
 public struct AnthropicClientCodec: ClientCodec {
     public init() {}
 
+    public var sameFormatProvider: ProviderFormat? { .anthropic }
+
     static let knownFields: Set<String> = [
         "model", "max_tokens", "messages", "system", "stop_sequences", "temperature", "top_p", "top_k",
         "tools", "tool_choice", "stream", "metadata", "thinking", "service_tier",

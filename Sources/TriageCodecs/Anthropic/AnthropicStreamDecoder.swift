@@ -62,11 +62,13 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
     }
 
     /// A `text_delta` in the exact shape Anthropic sends, whose text needs no unescaping, is
-    /// written without parsing the event; anything else goes through `decode(_:)`.
-    public mutating func writeTextDelta(_ event: SSEEvent, into out: inout [UInt8]) -> Bool {
-        guard event.event == nil || event.event == "content_block_delta" else { return false }
-        var data = event.data
-        guard let text = data.withUTF8({ Self.plainText(ofTextDelta: $0) }) else { return false }
+    /// written without parsing the event, and `ping` and `content_block_stop`, which give no
+    /// chunk, are skipped; anything else goes through `decode(_:)`.
+    public mutating func writeWithoutParsing(name: UnsafeBufferPointer<UInt8>?, data: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        if let name, !name.elementsEqual(Self.contentBlockDelta) {
+            return name.elementsEqual(Self.ping) || name.elementsEqual(Self.contentBlockStop)
+        }
+        guard let text = Self.plainText(ofTextDelta: data) else { return false }
         if text.isEmpty { return true }  // `decode` gives no chunk for it either
         if textChunk == nil { textChunk = CanonicalTextChunk(rendered: SSEWriter.json(.object(chunk(delta: ["content": .string(CanonicalTextChunk.marker)])))) }
         guard let textChunk else { return false }
@@ -74,6 +76,9 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
         return true
     }
 
+    private static let contentBlockDelta = Array("content_block_delta".utf8)
+    private static let contentBlockStop = Array("content_block_stop".utf8)
+    private static let ping = Array("ping".utf8)
     private static let textDeltaHead = Array(#"{"type":"content_block_delta","index":"#.utf8)
     private static let textDeltaMiddle = Array(#","delta":{"type":"text_delta","text":""#.utf8)
 

@@ -18,33 +18,58 @@ public struct CanonicalStreamTranscoder: Sendable {
         self.parser = SSEParser(maxEventBytes: maxEventBytes)
     }
 
-    /// The canonical bytes for one piece of provider bytes (possibly none).
+    /// The canonical bytes for one piece of provider bytes (possibly none). Plain whole events
+    /// (nearly every piece) are read in place, without an `SSEEvent` for those the decoder
+    /// handles without parsing.
     public mutating func push(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         guard !isFinished else { return [] }
+        var out: [UInt8] = []
+        var parser = self.parser
+        let readInPlace = parser.readPlainEventsInPlace(bytes.assumingMemoryBound(to: UInt8.self)) { name, data in
+            if decoder.writeWithoutParsing(name: name, data: data, into: &out) { return true }
+            let event = SSEEvent(event: name.map { String(decoding: $0, as: UTF8.self) }, data: String(decoding: data, as: UTF8.self))
+            return decode(event, into: &out)
+        }
+        self.parser = parser
+        if readInPlace { return out }
         let events: [SSEEvent]
         do {
-            events = try parser.push(bytes)
+            events = try self.parser.push(bytes)
         } catch {
             isFinished = true
             return OpenAIStreamRelay.errorEvent(GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response"))
         }
-        var out: [UInt8] = []
         for event in events {
-            if decoder.writeTextDelta(event, into: &out) { continue }
-            do {
-                for chunk in try decoder.decode(event) {
-                    out += SSEWriter.json(.object(chunk))
-                }
-            } catch {
-                isFinished = true
-                return out + OpenAIStreamRelay.errorEvent(error)
+            var data = event.data
+            var name = event.event
+            let handled = data.withUTF8 { data in
+                name == nil
+                    ? decoder.writeWithoutParsing(name: nil, data: data, into: &out)
+                    : name!.withUTF8 { decoder.writeWithoutParsing(name: $0, data: data, into: &out) }
             }
-            if decoder.isComplete {
-                isFinished = true
-                return out + SSEWriter.done
-            }
+            if !handled, !decode(event, into: &out) { break }
         }
         return out
+    }
+
+    /// Writes the canonical events for one provider event; `false` once the stream is closed
+    /// (an error, or the provider said it is complete).
+    private mutating func decode(_ event: SSEEvent, into out: inout [UInt8]) -> Bool {
+        do {
+            for chunk in try decoder.decode(event) {
+                out += SSEWriter.json(.object(chunk))
+            }
+        } catch {
+            isFinished = true
+            out += OpenAIStreamRelay.errorEvent(error)
+            return false
+        }
+        if decoder.isComplete {
+            isFinished = true
+            out += SSEWriter.done
+            return false
+        }
+        return true
     }
 
     /// `push(_:)` for an array of bytes.

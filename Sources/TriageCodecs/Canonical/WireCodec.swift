@@ -43,6 +43,14 @@ public protocol ClientCodec: Sendable {
 
     /// The HTTP status the client's format uses for this error (Anthropic: 529 for overload).
     func httpStatus(for error: GatewayError) -> Int
+
+    /// The provider format whose event streams this client reads as they are (Anthropic
+    /// Messages for an Anthropic client), so they can be relayed without translation.
+    var sameFormatProvider: ProviderFormat? { get }
+}
+
+extension ClientCodec {
+    public var sameFormatProvider: ProviderFormat? { nil }
 }
 
 /// Turns the canonical chunks of one streamed answer into the client's server-sent events.
@@ -136,14 +144,16 @@ public protocol ProviderStreamDecoder: Sendable {
     /// last chunk with a finish reason). A stream that ends before this broke off.
     var isComplete: Bool { get }
 
-    /// The fast path for the commonest event, a plain piece of answer text: writes its canonical
-    /// chunk event into `out` — the bytes `decode(_:)` and `SSEWriter.json` would give — and
-    /// returns `true`; returns `false`, writing nothing, for any other event.
-    mutating func writeTextDelta(_ event: SSEEvent, into out: inout [UInt8]) -> Bool
+    /// The fast path for events that need no JSON tree, read where they lie (`name` is the
+    /// `event:` field, `data` the data line): a plain piece of answer text, whose canonical
+    /// chunk event it writes into `out` — the bytes `decode(_:)` and `SSEWriter.json` would
+    /// give — or an event that gives no chunk at all (Anthropic's `ping`). Returns `true` for
+    /// those, and `false`, writing nothing, for any other event.
+    mutating func writeWithoutParsing(name: UnsafeBufferPointer<UInt8>?, data: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool
 }
 
 extension ProviderStreamDecoder {
-    public mutating func writeTextDelta(_ event: SSEEvent, into out: inout [UInt8]) -> Bool { false }
+    public mutating func writeWithoutParsing(name: UnsafeBufferPointer<UInt8>?, data: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool { false }
 }
 
 /// The canonical text chunk event split around its text: `head` + the text as a JSON string +

@@ -28,12 +28,7 @@ public struct OpenAIStreamRelay: Sendable {
     }
 
     /// What to send the client for one piece of upstream bytes.
-    public enum Forward: Sendable, Equatable {
-        /// The piece exactly as received: it held whole events only, all of them forwarded.
-        case input
-        /// These bytes (possibly none).
-        case bytes([UInt8])
-    }
+    public typealias Forward = SSEForward
 
     /// Like `consume(_:observe:)`, but says `.input` when the piece can be sent on unchanged —
     /// the common case of an upstream write carrying whole content events — so the caller can

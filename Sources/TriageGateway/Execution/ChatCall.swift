@@ -46,6 +46,12 @@ enum ClientEgress: Sendable {
     }
 
     /// A transcoder from canonical stream bytes to the client's, or `nil` when none is needed.
+    /// The provider format whose streams the client takes as they are.
+    var sameFormatProvider: ProviderFormat? {
+        guard case .codec(let codec) = self else { return nil }
+        return codec.sameFormatProvider
+    }
+
     func streamTranscoder() -> ClientStreamTranscoder? {
         guard case .codec(let codec) = self else { return nil }
         return ClientStreamTranscoder(encoder: codec.streamEncoder())

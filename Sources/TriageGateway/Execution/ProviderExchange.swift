@@ -47,7 +47,9 @@ enum ProviderExchange {
 
     /// A provider's streamed answer as canonical stream bytes.
     static func stream(_ response: UpstreamResponse, provider: ProviderSpec, model: ModelSpec) -> UpstreamStream {
-        UpstreamStream(body: response.body, transcoder: provider.format.codec.map { CanonicalStreamTranscoder(decoder: $0.streamDecoder(model: model.name)) })
+        UpstreamStream(
+            body: response.body, transcoder: provider.format.codec.map { CanonicalStreamTranscoder(decoder: $0.streamDecoder(model: model.name)) },
+            providerFormat: provider.format)
     }
 
     /// What a provider's error body says, for error mapping.
@@ -72,6 +74,11 @@ struct UpstreamStream: AsyncSequence, Sendable {
 
     let body: UpstreamResponseBody
     let transcoder: CanonicalStreamTranscoder?
+    /// The format the provider streams in (what `providerEvents` gives).
+    var providerFormat: ProviderFormat = .openai
+
+    /// The provider's own events, untranslated (for a client that speaks the provider's format).
+    var providerEvents: UpstreamStream { UpstreamStream(body: body, transcoder: nil, providerFormat: providerFormat) }
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var inner: UpstreamResponseBody.AsyncIterator

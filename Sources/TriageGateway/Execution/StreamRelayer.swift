@@ -134,6 +134,11 @@ extension StreamRelayer {
 
 /// The state of one live relay: the upstream pieces still to come, the relay and the client's
 /// transcoder, and how the stream ended.
+///
+/// A client that speaks the provider's own format (Anthropic Messages to an Anthropic model)
+/// gets the provider's events as they are, through `AnthropicStreamRelay`, unless validators
+/// need the answer rebuilt: translating to canonical and back would only cost time and lose
+/// what the canonical form does not carry (input usage in `message_start`, pings, signatures).
 struct LiveRelay {
     let call: ChatCall
     let model: ModelSpec
@@ -141,6 +146,8 @@ struct LiveRelay {
     var recorder: CallRecorder
     var iterator: UpstreamStream.AsyncIterator
     var relay: OpenAIStreamRelay
+    /// The same-format relay, when the provider's events go to the client untranslated.
+    var native: AnthropicStreamRelay?
     var builder: StreamedAnswerBuilder?
     /// Clients of another format get the canonical events transcoded into theirs.
     var client: ClientStreamTranscoder?
@@ -154,16 +161,23 @@ struct LiveRelay {
         self.model = model
         self.attemptStart = attemptStart
         self.recorder = recorder
-        self.iterator = stream.makeAsyncIterator()
         self.relay = OpenAIStreamRelay(clientWantsUsage: call.chat.clientWantsStreamUsage)
         self.builder = call.validation.validators.isEmpty ? nil : StreamedAnswerBuilder()
         self.client = call.egress.streamTranscoder()
+        if builder == nil, stream.providerFormat == .anthropic, call.egress.sameFormatProvider == .anthropic {
+            self.native = AnthropicStreamRelay()
+            self.iterator = stream.providerEvents.makeAsyncIterator()
+        } else {
+            self.iterator = stream.makeAsyncIterator()
+        }
     }
 
     /// The stream is done: complete, failed, or its client gone.
     var isOver: Bool { completed != nil || failure != nil || clientGone }
 
-    var usage: Usage { relay.usage ?? .zero }
+    var usage: Usage { (native != nil ? native!.usage : relay.usage) ?? .zero }
+
+    private var upstreamErrorMessage: String? { native != nil ? native!.upstreamErrorMessage : relay.upstreamErrorMessage }
 
     /// The client's bytes for the next upstream piece (possibly none); once the stream ends,
     /// `isOver` is true. The last content leaves with the cost comment and `[DONE]`.
@@ -183,6 +197,13 @@ struct LiveRelay {
                     failure = GatewayError(.upstream, "The provider's stream broke off before it was complete.", code: "upstream_stream_interrupted")
                 }
                 return []
+            }
+            if native != nil {
+                var out = nativeBytes(chunk)
+                if native!.sawStop { complete(&out) } else if native!.upstreamErrorMessage != nil { failure = endedEarly() }
+                if out.isEmpty { continue }
+                if recorder.firstByte == nil { recorder.firstByte = .now }
+                return out
             }
             let forward: OpenAIStreamRelay.Forward
             var builder = self.builder
@@ -219,8 +240,25 @@ struct LiveRelay {
         return []
     }
 
-    /// Usage is known once `[DONE]` arrives: the stream closes in the same write as the last
-    /// content, with the cost as an SSE comment.
+    /// The provider's events to forward for one piece, through the same-format relay.
+    private mutating func nativeBytes(_ chunk: ByteBuffer) -> [UInt8] {
+        do {
+            let forward = try chunk.withUnsafeReadableBytes { buffer in
+                Result { () throws(SSEParseError) -> SSEForward in try native!.relay(buffer) }
+            }.get()
+            switch forward {
+            case .input: return Array(chunk.readableBytesView)
+            case .bytes(let bytes): return bytes
+            }
+        } catch {
+            failure = GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response")
+            return []
+        }
+    }
+
+    /// Usage is known once `[DONE]` (or the provider's `message_stop`) arrives: the stream
+    /// closes in the same write as the last content, with the cost as an SSE comment on
+    /// canonical streams.
     private mutating func complete(_ out: inout [UInt8]) {
         var checks: [ValidatorCheck] = []
         if let builder {
@@ -229,16 +267,17 @@ struct LiveRelay {
         }
         recorder.addAttempt(model, outcome: "ok", status: 200, since: attemptStart, usage: usage, checks: checks)
         let trace = recorder.trace(status: .ok, httpStatus: 200, usage: usage)
+        completed = trace
+        guard native == nil else { return }
         if recorder.validation == .failed {
             out += SSEWriter.comment("x-triage-validation: failed: " + checks.filter { !$0.passed }.map(\.validator).joined(separator: ","))
         }
         out += SSEWriter.comment("x-triage-cost-usd: \(ChatCompletionExecutor.format(cost: trace.costUSD))")
         out += SSEWriter.done
-        completed = trace
     }
 
     private func endedEarly() -> GatewayError {
-        if let message = relay.upstreamErrorMessage {
+        if let message = upstreamErrorMessage {
             return GatewayError(.upstream, "The provider reported an error mid-stream: \(UpstreamErrorMapping.redact(message))", code: "upstream_error")
         }
         return GatewayError(.upstream, "The provider's stream ended before it was complete.", code: "upstream_stream_interrupted")
