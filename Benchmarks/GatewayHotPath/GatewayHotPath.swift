@@ -77,6 +77,7 @@ let benchmarks: @Sendable () -> Void = {
     validationBenchmarks()
     brainBenchmarks()
     transcodeBenchmarks()
+    exchangeBenchmarks()
 }
 
 enum Fixtures {

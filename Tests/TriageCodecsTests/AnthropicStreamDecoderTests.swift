@@ -136,7 +136,7 @@ import TriageCore
         var streams: [[UInt8]] = try ["text_stream.sse", "tool_use_stream.sse", "thinking_stream.sse"].compactMap { try? AnthropicTest.fixture($0) }
         #expect(streams.count >= 2)
         let texts = ["Hello", "", " caf\u{e9} 東京 🚀", #"say \"hi\""#, #"line\nbreak"#, #"tab\u0009"#, "a/b <c> & d", String(repeating: "long ", count: 400)]
-        var events = start
+        var events = start + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
         for (index, text) in texts.enumerated() {
             events += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":\(index),\"delta\":{\"type\":\"text_delta\",\"text\":\"\(text)\"}}\n\n"
         }
@@ -144,7 +144,10 @@ import TriageCore
         events += #"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"no event name"}}\#n\#n"#
         events += #"event: message_stop\#ndata: {"type":"message_stop"}\#n\#n"#
         streams.append(Array(events.utf8))
-        events = start + "event: ping\ndata: {\"type\": \"ping\"}\n\n" + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+        events = start + "event: ping\ndata: {\"type\": \"ping\"}\n\n"
+        events += "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":12,\"content_block\":{\"type\":\"text\",\"text\":\"pre\"}}\n\n"
+        events += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":12,\"delta\":{\"type\":\"text_delta\",\"text\":\"post\"}}\n\n"
+        events += "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
         events += #"event: message_stop\#ndata: {"type":"message_stop"}\#n\#n"#
         streams.append(Array(events.utf8))
         for stream in streams {

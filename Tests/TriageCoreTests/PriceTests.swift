@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TriageCore
 
@@ -25,5 +26,19 @@ import TriageCore
         #expect(JSONWriter.string(error.openAIBody) == #"{"error":{"message":"bad","type":"invalid_request_error","param":"messages","code":"empty_array"}}"#)
         #expect(GatewayError(.upstreamTimeout, "x").httpStatus == 504)
         #expect(GatewayError(.upstream, "x").httpStatus == 502)
+    }
+
+    /// The cost header's text is what `String(format: "%.8f")` gives, for costs from nothing to
+    /// thousands of dollars.
+    @Test func costTextHasEightDecimalsAsPrintfWrites() {
+        var generator = SystemRandomNumberGenerator()
+        var costs: [Double] = [0, 1e-9, 4e-9, 6e-9, 0.00002080, 0.1, 0.5, 1, 12.345678901, 99.999999996, 1234.5]
+        for _ in 0..<2000 { costs.append(Double.random(in: 0..<0.05, using: &generator)) }
+        for price in [ModelPrice(inputPerMillion: 0.15, outputPerMillion: 0.6), ModelPrice(inputPerMillion: 3, outputPerMillion: 15)] {
+            for tokens in stride(from: 1, to: 200_000, by: 997) { costs.append(price.cost(of: Usage(inputTokens: tokens, outputTokens: tokens / 3))) }
+        }
+        for cost in costs {
+            #expect(ModelPrice.usdText(cost) == String(format: "%.8f", cost), "\(cost)")
+        }
     }
 }

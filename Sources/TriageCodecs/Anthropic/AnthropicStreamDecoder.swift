@@ -62,11 +62,22 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
     }
 
     /// A `text_delta` in the exact shape Anthropic sends, whose text needs no unescaping, is
-    /// written without parsing the event, and `ping` and `content_block_stop`, which give no
-    /// chunk, are skipped; anything else goes through `decode(_:)`.
+    /// written without parsing the event; `ping` and `content_block_stop` (no chunk), the start
+    /// of an empty text block and `message_stop` are read by name and shape; anything else goes
+    /// through `decode(_:)`.
     public mutating func writeWithoutParsing(name: UnsafeBufferPointer<UInt8>?, data: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
         if let name, !name.elementsEqual(Self.contentBlockDelta) {
-            return name.elementsEqual(Self.ping) || name.elementsEqual(Self.contentBlockStop)
+            if name.elementsEqual(Self.ping) || name.elementsEqual(Self.contentBlockStop) { return true }
+            if name.elementsEqual(Self.messageStop) {
+                isComplete = true
+                if !finished {
+                    for chunk in finish(stopReason: nil, stopSequence: nil) { out += SSEWriter.json(.object(chunk)) }
+                }
+                return true
+            }
+            guard name.elementsEqual(Self.contentBlockStart), let index = Self.emptyTextBlockIndex(data) else { return false }
+            blocks[index] = .text
+            return true
         }
         guard let text = Self.plainText(ofTextDelta: data) else { return false }
         if text.isEmpty { return true }  // `decode` gives no chunk for it either
@@ -77,6 +88,24 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
     }
 
     private static let contentBlockDelta = Array("content_block_delta".utf8)
+    private static let contentBlockStart = Array("content_block_start".utf8)
+    private static let messageStop = Array("message_stop".utf8)
+    private static let textBlockStartHead = Array(#"{"type":"content_block_start","index":"#.utf8)
+    private static let textBlockStartTail = Array(#","content_block":{"type":"text","text":""}}"#.utf8)
+
+    /// The index of `{"type":"content_block_start","index":N,"content_block":{"type":"text","text":""}}`
+    /// when the event is exactly that (an empty text block opens: no chunk); otherwise `nil`.
+    static func emptyTextBlockIndex(_ data: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard data.starts(with: textBlockStartHead) else { return nil }
+        var index = textBlockStartHead.count
+        var value = 0
+        while index < data.count, data[index] >= 0x30, data[index] <= 0x39, index - textBlockStartHead.count < 9 {
+            value = value * 10 + Int(data[index] - 0x30)
+            index += 1
+        }
+        guard index > textBlockStartHead.count, UnsafeBufferPointer(rebasing: data[index...]).elementsEqual(textBlockStartTail) else { return nil }
+        return value
+    }
     private static let contentBlockStop = Array("content_block_stop".utf8)
     private static let ping = Array("ping".utf8)
     private static let textDeltaHead = Array(#"{"type":"content_block_delta","index":"#.utf8)

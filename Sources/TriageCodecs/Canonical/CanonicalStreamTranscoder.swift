@@ -26,7 +26,7 @@ public struct CanonicalStreamTranscoder: Sendable {
         var out: [UInt8] = []
         var parser = self.parser
         let readInPlace = parser.readPlainEventsInPlace(bytes.assumingMemoryBound(to: UInt8.self)) { name, data in
-            if decoder.writeWithoutParsing(name: name, data: data, into: &out) { return true }
+            if decoder.writeWithoutParsing(name: name, data: data, into: &out) { return !closeIfComplete(&out) }
             let event = SSEEvent(event: name.map { String(decoding: $0, as: UTF8.self) }, data: String(decoding: data, as: UTF8.self))
             return decode(event, into: &out)
         }
@@ -47,7 +47,7 @@ public struct CanonicalStreamTranscoder: Sendable {
                     ? decoder.writeWithoutParsing(name: nil, data: data, into: &out)
                     : name!.withUTF8 { decoder.writeWithoutParsing(name: $0, data: data, into: &out) }
             }
-            if !handled, !decode(event, into: &out) { break }
+            if handled ? closeIfComplete(&out) : !decode(event, into: &out) { break }
         }
         return out
     }
@@ -64,11 +64,14 @@ public struct CanonicalStreamTranscoder: Sendable {
             out += OpenAIStreamRelay.errorEvent(error)
             return false
         }
-        if decoder.isComplete {
-            isFinished = true
-            out += SSEWriter.done
-            return false
-        }
+        return !closeIfComplete(&out)
+    }
+
+    /// Closes the canonical stream with `[DONE]` once the provider said it is complete.
+    private mutating func closeIfComplete(_ out: inout [UInt8]) -> Bool {
+        guard decoder.isComplete else { return false }
+        isFinished = true
+        out += SSEWriter.done
         return true
     }
 

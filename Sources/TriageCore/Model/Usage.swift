@@ -71,3 +71,15 @@ public struct ModelPrice: Sendable, Hashable, Codable {
         (Double(inputTokens) * inputPerMillion + Double(outputTokens) * outputPerMillion) / 1_000_000
     }
 }
+
+extension ModelPrice {
+    /// A cost in USD with eight decimals (`0.00002080`), the form of `X-Triage-Cost-USD`.
+    /// Written from whole hundred-millionths of a dollar: `String(format: "%.8f")` took more
+    /// than a percent of a gateway request's CPU time.
+    public static func usdText(_ cost: Double) -> String {
+        guard cost.isFinite, cost >= 0, cost < 1e10 else { return String(cost) }  // never a real cost
+        let units = UInt64((cost * 1e8).rounded(.toNearestOrEven))
+        let fraction = String(units % 100_000_000)
+        return String(units / 100_000_000) + "." + String(repeating: "0", count: 8 - fraction.count) + fraction
+    }
+}

@@ -198,8 +198,9 @@ struct ChatCompletionExecutor: Sendable {
         return response
     }
 
+    /// A cost as `X-Triage-Cost-USD` and the stream's cost comment carry it.
     static func format(cost: Double) -> String {
-        String(format: "%.8f", cost)
+        ModelPrice.usdText(cost)
     }
 }
 
