@@ -117,31 +117,25 @@ public final class SQLiteTraceStore: TraceStore {
 
     public func insert(_ traces: [TraceRecord]) async throws {
         guard !traces.isEmpty else { return }
-        let rows = try traces.map(Self.arguments(for:))
-        try await pool.write { db in
-            let statement = try db.cachedStatement(sql: Self.insertSQL)
-            for row in rows { try statement.execute(arguments: row) }
-        }
+        let rows = traces.map(Self.row(for:))
+        try await pool.write { db in try SQLiteRowInsert.run(Self.insertSQL, rows: rows, in: db) }
     }
 
-    static func arguments(for trace: TraceRecord) throws -> StatementArguments {
+    /// The values of `insertSQL` for one trace, in column order.
+    static func row(for trace: TraceRecord) -> [SQLiteValue] {
         let reasons = JSONWriter.string(.array(trace.reasons.map(JSONValue.string)))
         let attempts = JSONWriter.string(.array(trace.attempts.map(\.json)))
-        // Concrete database values, not existentials: binding 34 columns per trace is on the
-        // trace writer's hot path.
-        func optional(_ value: (some DatabaseValueConvertible)?) -> DatabaseValue { value?.databaseValue ?? .null }
-        let values: [DatabaseValue] = [
-            trace.requestID.databaseValue, optional(trace.runID), trace.startedAt.timeIntervalSince1970.databaseValue, trace.endpoint.databaseValue,
-            optional(trace.role), optional(trace.keyName), trace.requestedModel.databaseValue, trace.mode.databaseValue, optional(trace.tier),
-            optional(trace.lane), optional(trace.skill), optional(trace.model), optional(trace.provider), trace.stream.databaseValue,
-            trace.status.rawValue.databaseValue, trace.httpStatus.databaseValue, trace.usage.inputTokens.databaseValue,
-            trace.usage.outputTokens.databaseValue, trace.usage.cachedInputTokens.databaseValue, trace.costUSD.databaseValue,
-            trace.latencyMs.databaseValue, optional(trace.timeToFirstTokenMs), reasons.databaseValue, attempts.databaseValue,
-            optional(trace.error), trace.escalations.databaseValue, optional(trace.validation?.rawValue), optional(trace.routedTier),
-            optional(trace.complexity), trace.risks.isEmpty ? .null : trace.risks.joined(separator: ",").databaseValue, optional(trace.policyVersion),
-            trace.usage.cacheWriteInputTokens.databaseValue, trace.usage.reasoningTokens.databaseValue, trace.fixedTierRole.databaseValue,
+        return [
+            .text(trace.requestID), SQLiteValue(trace.runID), .real(trace.startedAt.timeIntervalSince1970), .text(trace.endpoint),
+            SQLiteValue(trace.role), SQLiteValue(trace.keyName), .text(trace.requestedModel), .text(trace.mode), SQLiteValue(trace.tier),
+            SQLiteValue(trace.lane), SQLiteValue(trace.skill), SQLiteValue(trace.model), SQLiteValue(trace.provider), SQLiteValue(trace.stream),
+            .text(trace.status.rawValue), SQLiteValue(trace.httpStatus), SQLiteValue(trace.usage.inputTokens),
+            SQLiteValue(trace.usage.outputTokens), SQLiteValue(trace.usage.cachedInputTokens), .real(trace.costUSD),
+            .real(trace.latencyMs), SQLiteValue(trace.timeToFirstTokenMs), .text(reasons), .text(attempts),
+            SQLiteValue(trace.error), SQLiteValue(trace.escalations), SQLiteValue(trace.validation?.rawValue), SQLiteValue(trace.routedTier),
+            SQLiteValue(trace.complexity), trace.risks.isEmpty ? .null : .text(trace.risks.joined(separator: ",")), SQLiteValue(trace.policyVersion),
+            SQLiteValue(trace.usage.cacheWriteInputTokens), SQLiteValue(trace.usage.reasoningTokens), SQLiteValue(trace.fixedTierRole),
         ]
-        return StatementArguments(values)
     }
 
     public func trace(requestID: String) async throws -> TraceRecord? {

@@ -34,7 +34,7 @@ public struct ClientAuthenticator: Sendable {
         if let authorization = headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
-                let token = parts[1].trimmingCharacters(in: .whitespaces)
+                let token = String(parts[1].trimmingOptionalWhitespace)
                 if !token.isEmpty { return token }
             }
         }

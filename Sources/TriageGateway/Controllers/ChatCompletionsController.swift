@@ -134,7 +134,7 @@ extension ChatCompletionsController {
 enum RequestBodyReader {
     static func json(_ request: Request, limit: Int) async throws(GatewayError) -> ByteBuffer {
         if let contentType = request.headers[.contentType] {
-            let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingOptionalWhitespace.lowercased() } ?? ""
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
                 throw GatewayError(
                     .unsupportedMediaType, "Unsupported content type '\(contentType.prefix(100))': send the body as application/json.",
