@@ -291,6 +291,17 @@ import TriageFakeUpstream
         }
     }
 
+    /// New connections go to the group's loops in turn even when every request starts on the
+    /// same loop (as request tasks do when NIO is Swift's global executor).
+    @Test func newConnectionsAreSpreadOverTheEventLoops() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 4)
+        let client = HTTP1UpstreamClient(eventLoopGroup: group, maxIdleConnectionsPerHost: 8, connectTimeout: .seconds(2), idleTimeout: .seconds(30))
+        let loops = try await group.next().submit { (0..<8).map { _ in ObjectIdentifier(client.loopForNewConnection()) } }.get()
+        #expect(Set(loops).count == 4)
+        await client.shutdown()
+        try await group.shutdownGracefully()
+    }
+
     @Test func idleConnectionsCloseAfterTheIdleTimeout() async throws {
         try await Self.withServer { server in
             let client = Self.makeClient(idleTimeout: .seconds(1))  // long enough to see it pooled on a loaded machine
