@@ -66,3 +66,13 @@ extension AnthropicProviderCodec {
         return ProviderErrorDetail(message: message, type: type, isContextLength: contextLength, isOverloaded: type == "overloaded_error" || status == 529)
     }
 }
+
+extension AnthropicProviderCodec {
+    /// The usage of an Anthropic `message` object, for a Messages client that takes it unchanged.
+    public func usage(inAnswer body: JSONValue) -> Usage? {
+        guard body["type"]?.stringValue == "message", case .array? = body["content"], case .object? = body["usage"] else { return nil }
+        var counts = AnthropicWire.Usage()
+        counts.update(anthropic: body["usage"])
+        return counts.usage
+    }
+}

@@ -130,6 +130,15 @@ public protocol ProviderCodec: Sendable {
 
     /// Reads the provider's error body.
     func errorDetail(status: Int, body: JSONValue?) -> ProviderErrorDetail
+
+    /// The usage of a complete response body when it is a well-formed answer that can go to a
+    /// client of the provider's own format unchanged; `nil` otherwise (it then goes through
+    /// `completion(from:model:)`).
+    func usage(inAnswer body: JSONValue) -> Usage?
+}
+
+extension ProviderCodec {
+    public func usage(inAnswer body: JSONValue) -> Usage? { nil }
 }
 
 /// Turns the provider's server-sent events of one streamed answer into canonical chunks.

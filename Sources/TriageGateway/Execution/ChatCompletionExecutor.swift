@@ -37,7 +37,10 @@ struct ChatCompletionExecutor: Sendable {
         var rejected: Rejected?
         while true {
             let escalationsLeft = validating && decision.mode == .auto && recorder.escalations < policy.maxEscalations
-            switch await UpstreamAttempts(runtime: runtime).run(call.chat, decision: decision, translated: call.egress.isTranslated, recorder: &recorder) {
+            let clientFormat = validating ? nil : call.egress.sameFormatProvider
+            switch await UpstreamAttempts(runtime: runtime).run(
+                call.chat, decision: decision, translated: call.egress.isTranslated, clientFormat: clientFormat, recorder: &recorder)
+            {
             case .failed(let error, let status):
                 if let rejected, status != .cancelled {
                     // The tier above could not answer: fall back to the answer we have.
@@ -45,11 +48,11 @@ struct ChatCompletionExecutor: Sendable {
                 }
                 return await fail(error, recorder: recorder, status: status)
 
-            case .json(let buffer, let usage, let model, let reported, let started):
+            case .json(let buffer, let usage, let model, let reported, let started, let isClientBody):
                 let usage = usage ?? .zero
                 guard validating else {
                     recorder.addAttempt(model, outcome: "ok", status: 200, since: started, usage: usage, responseModel: reported)
-                    return await respondJSON(buffer, usage: usage, model: model, recorder: recorder)
+                    return await respondJSON(buffer, usage: usage, model: model, recorder: recorder, isClientBody: isClientBody)
                 }
                 let answer = UpstreamAttempts.parse(buffer).flatMap(CandidateAnswer.init(openAICompletion:)) ?? CandidateAnswer(text: "")
                 let checks = await validate(answer, recorder: &recorder)
@@ -149,12 +152,14 @@ struct ChatCompletionExecutor: Sendable {
         return response
     }
 
-    private func respondJSON(_ buffer: ByteBuffer, usage: Usage, model: ModelSpec, recorder initial: CallRecorder) async -> Response {
+    /// Answers with a complete completion: canonical (translated for the client here), or
+    /// already the client's own body (`isClientBody`, a same-format provider's answer).
+    private func respondJSON(_ buffer: ByteBuffer, usage: Usage, model: ModelSpec, recorder initial: CallRecorder, isClientBody: Bool = false) async -> Response {
         var recorder = initial
         recorder.servedBy = model
         let body: ByteBuffer
         do {
-            body = try call.egress.responseBody(canonical: buffer)
+            body = isClientBody ? buffer : try call.egress.responseBody(canonical: buffer)
         } catch {
             recorder.addAttempt(model, outcome: "untranslatable", status: 200, since: .now, detail: error.message, usage: usage)
             return await fail(GatewayError(.upstream, "The model's answer cannot be expressed in the client's format: \(error.message)", code: "untranslatable_response"), recorder: recorder)

@@ -23,7 +23,11 @@ enum ProviderExchange {
     /// A provider's complete JSON answer as a canonical `chat.completion` buffer, its usage and
     /// the model the provider said answered. OpenAI-compatible answers are only parsed whole
     /// when the usage cannot be found otherwise, or when `readModel` asks for the model.
-    static func completion(_ buffer: ByteBuffer, provider: ProviderSpec, model: ModelSpec, readModel: Bool = false) -> Result<ProviderCompletion, UpstreamAttempts.Unreadable> {
+    /// `keepProviderFormat` (the client speaks the provider's format and nothing needs the
+    /// canonical answer) keeps a well-formed answer as the provider sent it.
+    static func completion(
+        _ buffer: ByteBuffer, provider: ProviderSpec, model: ModelSpec, readModel: Bool = false, keepProviderFormat: Bool = false
+    ) -> Result<ProviderCompletion, UpstreamAttempts.Unreadable> {
         guard let codec = provider.format.codec else {
             let (isObject, usage) = buffer.withUnsafeReadableBytes { OpenAIUsage.usage(inCompletion: $0) }
             if isObject, let usage, !readModel { return .success(ProviderCompletion(buffer: buffer, usage: usage)) }
@@ -34,6 +38,9 @@ enum ProviderExchange {
         }
         guard let value = UpstreamAttempts.parse(buffer), case .object = value else {
             return .failure(UpstreamAttempts.Unreadable(message: "response is not a JSON object"))
+        }
+        if keepProviderFormat, let usage = codec.usage(inAnswer: value) {
+            return .success(ProviderCompletion(buffer: buffer, usage: usage, reportedModel: value["model"]?.stringValue, isClientBody: true))
         }
         do {
             let completion = JSONValue.object(try codec.completion(from: value, model: model.name))
@@ -59,12 +66,14 @@ enum ProviderExchange {
     }
 }
 
-/// A provider's complete answer in canonical form.
+/// A provider's complete answer in canonical form, or in the client's own.
 struct ProviderCompletion: Sendable {
     var buffer: ByteBuffer
     var usage: Usage?
     /// The model the provider said answered, when it was read.
     var reportedModel: String?
+    /// `buffer` is the provider's answer as it came, in the client's own format.
+    var isClientBody = false
 }
 
 /// The body of a streamed upstream answer in canonical form: the provider's bytes as they come

@@ -8,7 +8,8 @@ import TriageStore
 /// A candidate that answered with a 2xx, ready to be validated and relayed.
 enum UpstreamAnswer: Sendable {
     /// A complete JSON completion, its usage and the model the provider reported (when read).
-    case json(ByteBuffer, Usage?, model: ModelSpec, reported: String?, started: ContinuousClock.Instant)
+    /// The completion is canonical, or the client's own body when `isClientBody` says so.
+    case json(ByteBuffer, Usage?, model: ModelSpec, reported: String?, started: ContinuousClock.Instant, isClientBody: Bool)
     /// A stream whose head has arrived; the body, canonical, is still flowing.
     case stream(UpstreamStream, model: ModelSpec, started: ContinuousClock.Instant)
     /// No candidate answered.
@@ -23,8 +24,13 @@ struct UpstreamAttempts: Sendable {
     static let maxResponseBytes = 64 << 20
     static let maxErrorBodyBytes = 64 << 10
 
-    /// - Parameter translated: the request came in another format than OpenAI chat.
-    func run(_ chat: OpenAIChatRequest, decision: RouteDecision, translated: Bool = false, recorder: inout CallRecorder) async -> UpstreamAnswer {
+    /// - Parameters:
+    ///   - translated: the request came in another format than OpenAI chat.
+    ///   - clientFormat: the provider format the client speaks, when nothing needs the canonical
+    ///     answer: a JSON answer from a provider of that format is kept as it came.
+    func run(
+        _ chat: OpenAIChatRequest, decision: RouteDecision, translated: Bool = false, clientFormat: ProviderFormat? = nil, recorder: inout CallRecorder
+    ) async -> UpstreamAnswer {
         let failover = runtime.config.failover
         var plan = FailoverPlan(
             candidateCount: decision.candidates.count, maxAttempts: failover.maxAttempts,
@@ -90,10 +96,12 @@ struct UpstreamAttempts: Sendable {
                     return .stream(ProviderExchange.stream(response, provider: provider, model: model), model: model, started: started)
                 }
                 // The reported model is only read for spans: a gateway without a tracer skips the parse.
-                switch await Self.collectJSON(response, provider: provider, model: model, readModel: runtime.telemetry != nil) {
+                let keep = clientFormat == provider.format
+                switch await Self.collectJSON(response, provider: provider, model: model, readModel: runtime.telemetry != nil, keepProviderFormat: keep) {
                 case .success(let completion):
                     runtime.health.recordSuccess(model.name)
-                    return .json(completion.buffer, completion.usage, model: model, reported: completion.reportedModel, started: started)
+                    return .json(
+                        completion.buffer, completion.usage, model: model, reported: completion.reportedModel, started: started, isClientBody: completion.isClientBody)
                 case .failure(let detail):
                     runtime.health.recordFailure(model.name)
                     recorder.addAttempt(model, outcome: "retryable", status: status, since: started, detail: detail.message)
@@ -135,7 +143,7 @@ struct UpstreamAttempts: Sendable {
     /// object is an unreadable answer. For OpenAI-compatible providers only the usage object is
     /// parsed, unless it cannot be found that way.
     static func collectJSON(
-        _ response: UpstreamResponse, provider: ProviderSpec, model: ModelSpec, readModel: Bool = false
+        _ response: UpstreamResponse, provider: ProviderSpec, model: ModelSpec, readModel: Bool = false, keepProviderFormat: Bool = false
     ) async -> Result<ProviderCompletion, Unreadable> {
         let buffer: ByteBuffer
         do {
@@ -143,7 +151,7 @@ struct UpstreamAttempts: Sendable {
         } catch {
             return .failure(Unreadable(message: "response body broke off"))
         }
-        return ProviderExchange.completion(buffer, provider: provider, model: model, readModel: readModel)
+        return ProviderExchange.completion(buffer, provider: provider, model: model, readModel: readModel, keepProviderFormat: keepProviderFormat)
     }
 
     /// The parsed body, or `nil` when it is not JSON.

@@ -27,4 +27,23 @@ import TriageFakeUpstream
         #expect(!response.body.contains("x-triage-cost-usd"))
         try await harness.stop()
     }
+
+    /// A complete answer is sent on as Anthropic wrote it (its member order shows it: the
+    /// canonical path writes `content` before `model`), with the usage read for the trace.
+    @Test func messagesAnswersFromAnthropicAreSentAsTheyCame() async throws {
+        let harness = try await CrossFormatHarness.start(cachedTokens: 3)
+        harness.enqueue(.text("Paris is the capital of France."), .anthropic)
+        let response = try await harness.gateway.post(
+            "/v1/messages", body: ClientFormat.messages.body(model: CrossFormatHarness.model(.anthropic)), headers: ["anthropic-version": "2023-06-01"])
+        #expect(response.status == 200, "\(response.body)")
+        #expect(ClientFormat.messages.read(json: response.body).text == "Paris is the capital of France.")
+        #expect(response.body.contains(#""role":"assistant","model":"an-model","content":["#), "\(response.body)")
+        let trace = try await harness.gateway.trace(try #require(response.header("X-Triage-Request-Id")))
+        #expect(trace.status == .ok)
+        #expect(trace.usage.cachedInputTokens == 3 && trace.usage.outputTokens > 0)
+        #expect(response.json?["usage"]?["input_tokens"]?.intValue == trace.usage.inputTokens - 3)
+        #expect(abs(trace.costUSD - CrossFormatHarness.price.cost(of: trace.usage)) < 1e-12)
+        #expect(response.header("X-Triage-Cost-USD") == ModelPrice.usdText(trace.costUSD))
+        try await harness.stop()
+    }
 }
