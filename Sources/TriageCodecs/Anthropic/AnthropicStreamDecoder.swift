@@ -89,36 +89,40 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
 
     private static let contentBlockDelta = Array("content_block_delta".utf8)
     private static let contentBlockStart = Array("content_block_start".utf8)
+    private static let contentBlockStop = Array("content_block_stop".utf8)
     private static let messageStop = Array("message_stop".utf8)
+    private static let ping = Array("ping".utf8)
     private static let textBlockStartHead = Array(#"{"type":"content_block_start","index":"#.utf8)
     private static let textBlockStartTail = Array(#","content_block":{"type":"text","text":""}}"#.utf8)
+    private static let textDeltaHead = Array(#"{"type":"content_block_delta","index":"#.utf8)
+    private static let textDeltaMiddle = Array(#","delta":{"type":"text_delta","text":""#.utf8)
+
+    /// The block index written right after `head` at the start of `data` (`…"index":N`) and
+    /// where its digits end; `nil` when `data` does not start that way.
+    private static func blockIndex(after head: [UInt8], in data: UnsafeBufferPointer<UInt8>) -> (value: Int, end: Int)? {
+        guard data.starts(with: head) else { return nil }
+        var end = head.count
+        var value = 0
+        while end < data.count, data[end] >= 0x30, data[end] <= 0x39, end - head.count < 9 {
+            value = value * 10 + Int(data[end] - 0x30)
+            end += 1
+        }
+        return end > head.count ? (value, end) : nil
+    }
 
     /// The index of `{"type":"content_block_start","index":N,"content_block":{"type":"text","text":""}}`
     /// when the event is exactly that (an empty text block opens: no chunk); otherwise `nil`.
     static func emptyTextBlockIndex(_ data: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard data.starts(with: textBlockStartHead) else { return nil }
-        var index = textBlockStartHead.count
-        var value = 0
-        while index < data.count, data[index] >= 0x30, data[index] <= 0x39, index - textBlockStartHead.count < 9 {
-            value = value * 10 + Int(data[index] - 0x30)
-            index += 1
-        }
-        guard index > textBlockStartHead.count, UnsafeBufferPointer(rebasing: data[index...]).elementsEqual(textBlockStartTail) else { return nil }
+        guard let (value, end) = blockIndex(after: textBlockStartHead, in: data),
+            UnsafeBufferPointer(rebasing: data[end...]).elementsEqual(textBlockStartTail)
+        else { return nil }
         return value
     }
-    private static let contentBlockStop = Array("content_block_stop".utf8)
-    private static let ping = Array("ping".utf8)
-    private static let textDeltaHead = Array(#"{"type":"content_block_delta","index":"#.utf8)
-    private static let textDeltaMiddle = Array(#","delta":{"type":"text_delta","text":""#.utf8)
 
     /// The text of `{"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"…"}}`
     /// when the event is exactly that and its text has no escape; otherwise `nil`.
     static func plainText(ofTextDelta data: UnsafeBufferPointer<UInt8>) -> String? {
-        guard data.starts(with: textDeltaHead) else { return nil }
-        var index = textDeltaHead.count
-        let digitsStart = index
-        while index < data.count, data[index] >= 0x30, data[index] <= 0x39 { index += 1 }
-        guard index > digitsStart, data.count - index >= textDeltaMiddle.count + 3,
+        guard var (_, index) = blockIndex(after: textDeltaHead, in: data), data.count - index >= textDeltaMiddle.count + 3,
             UnsafeBufferPointer(rebasing: data[index..<(index + textDeltaMiddle.count)]).elementsEqual(textDeltaMiddle)
         else { return nil }
         index += textDeltaMiddle.count
