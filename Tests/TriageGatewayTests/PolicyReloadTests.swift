@@ -36,6 +36,7 @@ struct PolicyReloadTests {
         let stopAt = ContinuousClock.now + .milliseconds(2000)
         let giveUpAt = ContinuousClock.now + .seconds(20)
         let published = Locked<ContinuousClock.Instant?>(nil)
+        let saving = Locked<ContinuousClock.Instant?>(nil)
         // Load for two seconds, and on a slow machine until enough requests started after the new
         // version was seen in force (bounded, so a broken reload fails instead of hanging).
         @Sendable func done() -> Bool {
@@ -57,7 +58,11 @@ struct PolicyReloadTests {
                 }
             }
             group.addTask {
+                // Publish once calls have come back under the old policy: on a loaded machine a
+                // fixed delay can pass before the first call is even routed.
                 try await Task.sleep(for: .milliseconds(400))
+                while results.value.count < 6, ContinuousClock.now < giveUpAt { try await Task.sleep(for: .milliseconds(50)) }
+                saving.update { $0 = .now }
                 _ = try await store.savePolicyVersion(
                     basedOn: nil, summary: "test: everything to frontier", changes: [], tuning: JSONWriter.string(Self.allFrontier.json))
                 published.update { $0 = .now }
@@ -67,9 +72,11 @@ struct PolicyReloadTests {
 
         let all = results.value
         let publishedAt = try #require(published.value)
+        let savingAt = try #require(saving.value)
         #expect(all.count > 20)
         #expect(all.allSatisfy { $0.status == 200 })
-        let before = all.filter { $0.at < publishedAt }
+        // Calls answered before the new version was written were routed by the old one.
+        let before = all.filter { $0.end < savingAt }
         // Once one call has come back routed by the new version, every call started after it must
         // be too: the swap is atomic and never undone (however slowly a loaded machine polls).
         let seen = try #require(Self.firstSeen(all, after: publishedAt), "the new version never took effect")
