@@ -83,7 +83,7 @@ struct EmbeddingsController<Context: RequestContext>: Sendable {
                 headers[.contentType] = "application/json"
                 headers[TriageHeader.requestID] = recorder.requestID
                 headers[TriageHeader.model] = model.name
-                headers[TriageHeader.costUSD] = ChatCompletionExecutor.format(cost: trace.costUSD)
+                headers[TriageHeader.costUSD] = ModelPrice.usdText(trace.costUSD)
                 return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: answer))
             }
             let bytes = answer.map { Array($0.readableBytesView) } ?? []

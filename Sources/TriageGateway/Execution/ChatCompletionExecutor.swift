@@ -170,7 +170,7 @@ struct ChatCompletionExecutor: Sendable {
         await runtime.finish(trace, spanParent: recorder.spanParent)
         runtime.rememberSession(call, model: model, usage: usage)
         var headers = successHeaders(model: model, recorder: recorder, contentType: "application/json")
-        headers[TriageHeader.costUSD] = Self.format(cost: trace.costUSD)
+        headers[TriageHeader.costUSD] = ModelPrice.usdText(trace.costUSD)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
@@ -203,10 +203,6 @@ struct ChatCompletionExecutor: Sendable {
         return response
     }
 
-    /// A cost as `X-Triage-Cost-USD` and the stream's cost comment carry it.
-    static func format(cost: Double) -> String {
-        ModelPrice.usdText(cost)
-    }
 }
 
 extension CallRecorder {

@@ -69,7 +69,7 @@ struct StreamRelayer: Sendable {
             recorder.firstByte = .now
             let trace = recorder.trace(status: .ok, httpStatus: 200, usage: usage)
             var out = held.bytes
-            out += SSEWriter.comment("x-triage-cost-usd: \(ChatCompletionExecutor.format(cost: trace.costUSD))")
+            out += SSEWriter.comment("x-triage-cost-usd: \(ModelPrice.usdText(trace.costUSD))")
             out += SSEWriter.done
             if var client = call.egress.streamTranscoder() { out = client.push(out) }
             do {
@@ -272,7 +272,7 @@ struct LiveRelay {
         if recorder.validation == .failed {
             out += SSEWriter.comment("x-triage-validation: failed: " + checks.filter { !$0.passed }.map(\.validator).joined(separator: ","))
         }
-        out += SSEWriter.comment("x-triage-cost-usd: \(ChatCompletionExecutor.format(cost: trace.costUSD))")
+        out += SSEWriter.comment("x-triage-cost-usd: \(ModelPrice.usdText(trace.costUSD))")
         out += SSEWriter.done
     }
 
