@@ -150,16 +150,46 @@ import TriageCore
         events += "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
         events += #"event: message_stop\#ndata: {"type":"message_stop"}\#n\#n"#
         streams.append(Array(events.utf8))
+        // The message events whose chunks are written as bytes, and those that fall back: a
+        // stop sequence, no type, an id or usage missing, cache counts, a forced JSON tool.
+        let deltas = [
+            #"{"type":"message_delta","delta":{"stop_reason":"max_tokens","stop_sequence":null},"usage":{"output_tokens":9}}"#,
+            #"{"type":"message_delta","delta":{"stop_reason":"stop_sequence","stop_sequence":"END"},"usage":{"output_tokens":4}}"#,
+            #"{"delta":{"stop_reason":"refusal"},"usage":{"output_tokens":2,"cache_read_input_tokens":7,"input_tokens":30}}"#,
+            #"{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null}}"#,
+        ]
+        let starts = [
+            #"{"type":"message_start","message":{"id":"msg_\u00e9\"q","usage":{"input_tokens":5,"cache_creation_input_tokens":3,"cache_read_input_tokens":2,"output_tokens":1}}}"#,
+            #"{"type":"message_start","message":{"model":"x"}}"#,
+            #"{"message":{"id":"msg_notype","usage":{"input_tokens":1}}}"#,
+        ]
+        for start in starts {
+            for delta in deltas {
+                var events = "event: message_start\ndata: \(start)\n\n"
+                events += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"ok\"}}\n\n"
+                events += "event: message_delta\ndata: \(delta)\n\n"
+                events += #"event: message_stop\#ndata: {"type":"message_stop"}\#n\#n"#
+                streams.append(Array(events.utf8))
+            }
+        }
+        var structured = "event: message_start\ndata: \(starts[0])\n\n"
+        structured += #"event: content_block_start\#ndata: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"triage_json_answer","input":{}}}\#n\#n"#
+        structured += #"event: content_block_delta\#ndata: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"a\":1}"}}\#n\#n"#
+        structured += "event: message_delta\ndata: \(deltas[3])\n\n"
+        structured += #"event: message_stop\#ndata: {"type":"message_stop"}\#n\#n"#
+        streams.append(Array(structured.utf8))
         for stream in streams {
-            var slow = CanonicalStreamTranscoder(decoder: SlowPathOnly(inner: AnthropicProviderCodec(now: { 7 }).streamDecoder(model: "m")))
-            let slowOut = slow.push(stream)
-            #expect(slowOut.count > 200)
-            #expect(String(decoding: slowOut, as: UTF8.self).hasSuffix("data: [DONE]\n\n"))
-            for cut in [1, 7, 64, stream.count] {
-                var fast = CanonicalStreamTranscoder(decoder: AnthropicProviderCodec(now: { 7 }).streamDecoder(model: "m"))
-                var fastOut: [UInt8] = []
-                for start in stride(from: 0, to: stream.count, by: cut) { fastOut += fast.push(Array(stream[start..<min(stream.count, start + cut)])) }
-                #expect(fastOut == slowOut, "cut every \(cut)")
+            for model in ["m", #"model "quoted" \ é"#] {
+                var slow = CanonicalStreamTranscoder(decoder: SlowPathOnly(inner: AnthropicProviderCodec(now: { 7 }).streamDecoder(model: model)))
+                let slowOut = slow.push(stream)
+                #expect(slowOut.count > 150)
+                #expect(String(decoding: slowOut, as: UTF8.self).hasSuffix("data: [DONE]\n\n"))
+                for cut in [1, 7, 64, stream.count] {
+                    var fast = CanonicalStreamTranscoder(decoder: AnthropicProviderCodec(now: { 7 }).streamDecoder(model: model))
+                    var fastOut: [UInt8] = []
+                    for start in stride(from: 0, to: stream.count, by: cut) { fastOut += fast.push(Array(stream[start..<min(stream.count, start + cut)])) }
+                    #expect(fastOut == slowOut, "cut every \(cut)")
+                }
             }
         }
     }

@@ -1,5 +1,5 @@
 import Testing
-import TriageCodecs
+@testable import TriageCodecs
 import TriageCore
 
 @Suite struct OpenAIStreamRelayTests {
@@ -31,5 +31,27 @@ import TriageCore
         var relay = OpenAIStreamRelay(clientWantsUsage: false)
         _ = try relay.consume(Array((#"data: {"error":{"message":"overloaded","type":"server_error"}}"# + "\n\n").utf8))
         #expect(relay.upstreamErrorMessage == "overloaded")
+    }
+
+    @Test func chunksAreParsedOnlyForUsageOrAnError() {
+        func inspect(_ data: String) -> OpenAIStreamChunk { OpenAIStreamChunk.inspect(data) }
+        let plain = inspect(#"{"id":"c","choices":[{"index":0,"delta":{"content":"the \"usage\" and \"error\" words"},"finish_reason":null}],"usage":null}"#)
+        #expect(plain == OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: false))
+        func keys(_ data: String) -> String {
+            let found = Array(data.utf8).withUnsafeBufferPointer { OpenAIStreamChunk.keysToParse($0) }
+            return "usage: \(found.usage), error: \(found.error)"
+        }
+        #expect(keys(#"{"usage" : null,"x":1}"#) == "usage: false, error: false")
+        let usageOnly = inspect(#"{"id":"c","choices":[],"usage":{"prompt_tokens":2,"completion_tokens":1}}"#)
+        #expect(usageOnly.usage == Usage(inputTokens: 2, outputTokens: 1) && usageOnly.isUsageOnly)
+        // A null usage key does not hide a later one: the chunk is parsed, and its top-level usage read.
+        let late = inspect(#"{"usage":null,"choices":[{"index":0,"delta":{}}],"x":{"usage":{"prompt_tokens":1}}}"#)
+        #expect(keys(#"{"usage":null,"x":{"usage":{"a":1}}}"#) == "usage: true, error: false")
+        #expect(keys(#"{"error":{"message":"m"},"usage":null}"#) == "usage: false, error: true")
+        #expect(late.usage == nil)
+        #expect(inspect(#"{"error":{"message":"overloaded"}}"#).errorMessage == "overloaded")
+        #expect(inspect(#"{"error":{}}"#).errorMessage == "upstream error")
+        #expect(inspect("[DONE]").isDone)
+        #expect(inspect(#""usage""#) == OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: false))
     }
 }

@@ -25,8 +25,8 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
     private var structured = false
     private var finished = false
     public private(set) var isComplete = false
-    /// The canonical text chunk for this message's id, once a text delta has needed it.
-    private var textChunk: CanonicalTextChunk?
+    /// Writes the common chunks for this message's id, once one has been needed.
+    private var writer: CanonicalChunkWriter?
 
     public init(model: String, created: Int) {
         self.model = model
@@ -40,9 +40,7 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
         }
         switch payload["type"]?.stringValue ?? event.event {
         case "message_start":
-            id = payload["message"]?["id"]?.stringValue ?? id
-            textChunk = nil
-            usage.update(anthropic: payload["message"]?["usage"])
+            startMessage(payload)
             return [chunk(delta: ["role": "assistant", "content": ""])]
         case "content_block_start":
             return contentBlockStart(index: payload["index"]?.intValue ?? 0, payload["content_block"])
@@ -61,36 +59,82 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
         }
     }
 
-    /// A `text_delta` in the exact shape Anthropic sends, whose text needs no unescaping, is
-    /// written without parsing the event; `ping` and `content_block_stop` (no chunk), the start
-    /// of an empty text block and `message_stop` are read by name and shape; anything else goes
-    /// through `decode(_:)`.
+    /// The events every answer has are written without building JSON for the canonical chunks:
+    /// a `text_delta` in the exact shape Anthropic sends, whose text needs no unescaping, without
+    /// parsing the event either; `message_start` and a `message_delta` without a stop sequence
+    /// parsed, their chunks written by `CanonicalChunkWriter`. `ping` and `content_block_stop` (no
+    /// chunk), the start of an empty text block and `message_stop` are read by name and shape.
+    /// Anything else goes through `decode(_:)`, which gives the same bytes.
     public mutating func writeWithoutParsing(name: UnsafeBufferPointer<UInt8>?, data: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
-        if let name, !name.elementsEqual(Self.contentBlockDelta) {
-            if name.elementsEqual(Self.ping) || name.elementsEqual(Self.contentBlockStop) { return true }
-            if name.elementsEqual(Self.messageStop) {
+        if let name, !ByteSearch.equal(name, Self.contentBlockDelta) {
+            if ByteSearch.equal(name, Self.ping) || ByteSearch.equal(name, Self.contentBlockStop) { return true }
+            if ByteSearch.equal(name, Self.messageStop) {
                 isComplete = true
-                if !finished {
-                    for chunk in finish(stopReason: nil, stopSequence: nil) { out += SSEWriter.json(.object(chunk)) }
-                }
+                writeFinish(stopReason: nil, into: &out)
                 return true
             }
-            guard name.elementsEqual(Self.contentBlockStart), let index = Self.emptyTextBlockIndex(data) else { return false }
+            if ByteSearch.equal(name, Self.messageStart) || ByteSearch.equal(name, Self.messageDelta) { return writeMessageEvent(data, into: &out) }
+            guard ByteSearch.equal(name, Self.contentBlockStart), let index = Self.emptyTextBlockIndex(data) else { return false }
             blocks[index] = .text
             return true
         }
         guard let text = Self.plainText(ofTextDelta: data) else { return false }
         if text.isEmpty { return true }  // `decode` gives no chunk for it either
-        if textChunk == nil { textChunk = CanonicalTextChunk(rendered: SSEWriter.json(.object(chunk(delta: ["content": .string(CanonicalTextChunk.marker)])))) }
-        guard let textChunk else { return false }
-        textChunk.write(text, into: &out)
+        if text.allSatisfy({ $0 < 0x80 }) {
+            chunkWriter().writeText(jsonStringContent: text, into: &out)
+        } else {
+            chunkWriter().writeText(String(decoding: text, as: UTF8.self), into: &out)
+        }
         return true
+    }
+
+    /// `message_start`, or a `message_delta` whose stop sequence is `null`: parsed, and its
+    /// chunks written as bytes. `false` for anything else (not JSON, another type, a stop
+    /// sequence to report), which `decode(_:)` then reads.
+    private mutating func writeMessageEvent(_ data: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        guard case .object(let payload)? = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(data)) else { return false }
+        switch payload["type"]?.stringValue {
+        case "message_start":
+            startMessage(payload)
+            chunkWriter().writeRole(into: &out)
+        case "message_delta":
+            guard payload["delta"]?["stop_sequence"]?.stringValue == nil else { return false }
+            usage.update(anthropic: payload["usage"])
+            writeFinish(stopReason: payload["delta"]?["stop_reason"]?.stringValue, into: &out)
+        default:
+            return false
+        }
+        return true
+    }
+
+    private mutating func startMessage(_ payload: JSONObject) {
+        id = payload["message"]?["id"]?.stringValue ?? id
+        writer = nil
+        usage.update(anthropic: payload["message"]?["usage"])
+    }
+
+    private mutating func chunkWriter() -> CanonicalChunkWriter {
+        if let writer { return writer }
+        let made = CanonicalChunkWriter(id: id, created: created, model: model)
+        writer = made
+        return made
+    }
+
+    /// `finish(stopReason:stopSequence:)` without a stop sequence, written as bytes.
+    private mutating func writeFinish(stopReason: String?, into out: inout [UInt8]) {
+        guard !finished else { return }
+        finished = true
+        let writer = chunkWriter()
+        writer.writeFinish(finishReason(stopReason), into: &out)
+        writer.writeUsage(usage.canonical, into: &out)
     }
 
     private static let contentBlockDelta = Array("content_block_delta".utf8)
     private static let contentBlockStart = Array("content_block_start".utf8)
     private static let contentBlockStop = Array("content_block_stop".utf8)
     private static let messageStop = Array("message_stop".utf8)
+    private static let messageStart = Array("message_start".utf8)
+    private static let messageDelta = Array("message_delta".utf8)
     private static let ping = Array("ping".utf8)
     private static let textBlockStartHead = Array(#"{"type":"content_block_start","index":"#.utf8)
     private static let textBlockStartTail = Array(#","content_block":{"type":"text","text":""}}"#.utf8)
@@ -114,16 +158,16 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
     /// when the event is exactly that (an empty text block opens: no chunk); otherwise `nil`.
     static func emptyTextBlockIndex(_ data: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let (value, end) = blockIndex(after: textBlockStartHead, in: data),
-            UnsafeBufferPointer(rebasing: data[end...]).elementsEqual(textBlockStartTail)
+            ByteSearch.equal(UnsafeBufferPointer(rebasing: data[end...]), textBlockStartTail)
         else { return nil }
         return value
     }
 
-    /// The text of `{"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"…"}}`
-    /// when the event is exactly that and its text has no escape; otherwise `nil`.
-    static func plainText(ofTextDelta data: UnsafeBufferPointer<UInt8>) -> String? {
+    /// The text of `{"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"…"}}`,
+    /// where it lies, when the event is exactly that and its text has no escape; otherwise `nil`.
+    static func plainText(ofTextDelta data: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
         guard var (_, index) = blockIndex(after: textDeltaHead, in: data), data.count - index >= textDeltaMiddle.count + 3,
-            UnsafeBufferPointer(rebasing: data[index..<(index + textDeltaMiddle.count)]).elementsEqual(textDeltaMiddle)
+            ByteSearch.equal(UnsafeBufferPointer(rebasing: data[index..<(index + textDeltaMiddle.count)]), textDeltaMiddle)
         else { return nil }
         index += textDeltaMiddle.count
         let textStart = index
@@ -132,7 +176,7 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
             index += 1
         }
         guard index + 3 == data.count, data[index + 1] == 0x7d, data[index + 2] == 0x7d else { return nil }
-        return String(decoding: UnsafeBufferPointer(rebasing: data[textStart..<index]), as: UTF8.self)
+        return UnsafeBufferPointer(rebasing: data[textStart..<index])
     }
 
     private mutating func contentBlockStart(index: Int, _ block: JSONValue?) -> [JSONObject] {
@@ -192,8 +236,7 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
     private mutating func finish(stopReason: String?, stopSequence: String?) -> [JSONObject] {
         guard !finished else { return [] }
         finished = true
-        let reason = structured && stopReason == "tool_use" ? "stop" : AnthropicWire.finishReason(stopReason: stopReason)
-        var last = chunk(delta: [:], finishReason: reason)
+        var last = chunk(delta: [:], finishReason: finishReason(stopReason))
         if let stopSequence, case .array(var choices)? = last["choices"], case .object(var choice) = choices[0] {
             choice["stop_sequence"] = .string(stopSequence)
             choices[0] = .object(choice)
@@ -203,6 +246,12 @@ public struct AnthropicStreamDecoder: ProviderStreamDecoder {
         usageChunk["choices"] = []
         usageChunk["usage"] = usage.canonical
         return [last, usageChunk]
+    }
+
+    /// The canonical finish reason; a forced structured-output tool's `tool_use` stop is the
+    /// answer ending normally.
+    private func finishReason(_ stopReason: String?) -> String {
+        structured && stopReason == "tool_use" ? "stop" : AnthropicWire.finishReason(stopReason: stopReason)
     }
 
     private func chunk(delta: JSONValue, finishReason: String? = nil) -> JSONObject {

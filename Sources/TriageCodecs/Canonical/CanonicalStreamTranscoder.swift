@@ -120,7 +120,7 @@ public struct ClientStreamTranscoder: Sendable {
 
     /// Writes the client's bytes for one canonical event's data; `false` once the stream closed.
     private mutating func encode(_ data: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
-        if data.elementsEqual(Self.doneMarker) {
+        if ByteSearch.equal(data, Self.doneMarker) {
             closed = true
             out += encoder.finish()
             return false

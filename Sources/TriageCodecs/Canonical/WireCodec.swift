@@ -165,30 +165,9 @@ extension ProviderStreamDecoder {
     public mutating func writeWithoutParsing(name: UnsafeBufferPointer<UInt8>?, data: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool { false }
 }
 
-/// The canonical text chunk event split around its text: `head` + the text as a JSON string +
-/// `tail` is the event `SSEWriter.json` writes for the chunk, cut from one rendered by the slow
-/// path, so both paths give the same bytes by construction.
-public struct CanonicalTextChunk: Sendable {
-    public let head: [UInt8]
-    public let tail: [UInt8]
-
-    /// Splits `rendered`, an event whose text is `CanonicalTextChunk.marker`.
-    public init?(rendered: [UInt8]) {
-        let needle = Array(#""\u0001""#.utf8)
-        guard let at = rendered.withUnsafeBufferPointer({ ByteSearch.firstIndex(of: needle, in: $0) }) else { return nil }
-        head = Array(rendered[..<at])
-        tail = Array(rendered[(at + needle.count)...])
-    }
-
-    /// The text to render the chunk with (it is written escaped, so it cannot occur otherwise).
-    public static let marker = "\u{1}"
-
-    public func write(_ text: String, into out: inout [UInt8]) {
-        out += head
-        JSONWriter.writeString(text, into: &out)
-        out += tail
-    }
-
+/// Reads the text of a canonical text chunk without parsing it (the client side's fast path;
+/// `CanonicalChunkWriter` writes such chunks).
+public enum CanonicalTextChunk {
     private static let choicesHead = Array(#""choices":[{"index":0,"delta":{"content":""#.utf8)
     private static let choicesTail = Array(#"},"logprobs":null,"finish_reason":null}]"#.utf8)
     private static let nullUsageEnd = Array(#","usage":null}"#.utf8)
@@ -212,11 +191,11 @@ public struct CanonicalTextChunk: Sendable {
         let textEnd = index
         index += 1
         guard data.count - index >= choicesTail.count + 1,
-            UnsafeBufferPointer(rebasing: data[index..<(index + choicesTail.count)]).elementsEqual(choicesTail)
+            ByteSearch.equal(UnsafeBufferPointer(rebasing: data[index..<(index + choicesTail.count)]), choicesTail)
         else { return nil }
         index += choicesTail.count
         let rest = UnsafeBufferPointer(rebasing: data[index...])
-        guard (rest.count == 1 && rest[0] == 0x7d) || rest.elementsEqual(nullUsageEnd) else { return nil }
+        guard (rest.count == 1 && rest[0] == 0x7d) || ByteSearch.equal(rest, nullUsageEnd) else { return nil }
         return String(decoding: UnsafeBufferPointer(rebasing: data[textStart..<textEnd]), as: UTF8.self)
     }
 }

@@ -74,10 +74,9 @@ public struct OpenAIStreamChunk: Sendable, Equatable {
 
     /// `inspect(_:)` on the bytes of an event's `data`, read in place.
     public static func inspect(bytes: UnsafeBufferPointer<UInt8>) -> OpenAIStreamChunk {
-        if bytes.elementsEqual(doneMarker) { return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: true) }
-        let mayCarryUsage = containsNonNullUsage(bytes)
-        let mayCarryError = ByteSearch.firstIndex(of: errorKey, in: bytes) != nil
-        guard mayCarryUsage || mayCarryError, let value = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(bytes)) else {
+        if ByteSearch.equal(bytes, doneMarker) { return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: true) }
+        let keys = keysToParse(bytes)
+        guard keys.usage || keys.error, let value = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(bytes)) else {
             return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: false)
         }
         if case .object(let error)? = value["error"] {
@@ -89,15 +88,40 @@ public struct OpenAIStreamChunk: Sendable, Equatable {
     }
 
     private static let doneMarker: [UInt8] = Array("[DONE]".utf8)
-    private static let usageKey: [UInt8] = Array(#""usage""#.utf8)
-    private static let errorKey: [UInt8] = Array(#""error""#.utf8)
 
-    /// Whether a `"usage"` key with a non-null value appears (usage is `null` on every content
-    /// chunk of a stream that asked for it, and present only on the last one).
-    private static func containsNonNullUsage(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard var index = ByteSearch.firstIndex(of: usageKey, in: bytes) else { return false }
-        index += usageKey.count
-        while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: ":") { index += 1 }
-        return !(index + 4 <= bytes.count && bytes[index] == UInt8(ascii: "n") && bytes[index + 1] == UInt8(ascii: "u"))
+    /// Whether the chunk has a `"usage"` key whose value is not `null` (usage is `null` on every
+    /// content chunk of a stream that asked for it, and present only on the last one), and
+    /// whether it has an `"error"` key: one pass over the bytes, looking closer only after a
+    /// quote. A key cannot occur unescaped inside a string, so a content delta that mentions
+    /// either word is not mistaken for one (and a false alarm only costs a parse).
+    static func keysToParse(_ bytes: UnsafeBufferPointer<UInt8>) -> (usage: Bool, error: Bool) {
+        guard let base = bytes.baseAddress, bytes.count >= 7 else { return (false, false) }
+        var usage = false
+        var error = false
+        let last = bytes.count - 7
+        var index = 0
+        while index <= last {
+            if base[index] == 0x22 {
+                let next = base[index &+ 1]
+                if next == 0x75, !usage, base[index &+ 2] == 0x73, base[index &+ 3] == 0x61, base[index &+ 4] == 0x67, base[index &+ 5] == 0x65,
+                    base[index &+ 6] == 0x22
+                {
+                    usage = !valueIsNull(base, from: index &+ 7, count: bytes.count)
+                } else if next == 0x65, base[index &+ 2] == 0x72, base[index &+ 3] == 0x72, base[index &+ 4] == 0x6f, base[index &+ 5] == 0x72,
+                    base[index &+ 6] == 0x22
+                {
+                    error = true
+                }
+            }
+            index &+= 1
+        }
+        return (usage, error)
+    }
+
+    /// Whether the value after a key ending before `start` (`: null`) is `null`.
+    private static func valueIsNull(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Bool {
+        var index = start
+        while index < count, base[index] == UInt8(ascii: " ") || base[index] == UInt8(ascii: ":") { index &+= 1 }
+        return index + 4 <= count && base[index] == UInt8(ascii: "n") && base[index + 1] == UInt8(ascii: "u")
     }
 }

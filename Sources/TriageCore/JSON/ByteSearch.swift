@@ -1,5 +1,19 @@
 /// Substring search over raw bytes, for hot paths that must not build strings.
 public enum ByteSearch {
+    /// Whether `bytes` are exactly `other` (lengths first, then one `memcmp`-like pass).
+    @inline(__always)
+    public static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ other: [UInt8]) -> Bool {
+        guard bytes.count == other.count else { return false }
+        return other.withUnsafeBufferPointer { other in
+            var index = 0
+            while index < other.count {
+                if bytes[index] != other[index] { return false }
+                index &+= 1
+            }
+            return true
+        }
+    }
+
     /// The index of the first occurrence of `needle` in `haystack`, or `nil`.
     public static func firstIndex(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
         guard !needle.isEmpty, needle.count <= haystack.count, let base = haystack.baseAddress else { return nil }
