@@ -54,4 +54,28 @@ import TriageCore
         #expect(inspect("[DONE]").isDone)
         #expect(inspect(#""usage""#) == OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: false))
     }
+
+    /// The skipping key search finds what reading every byte finds, on random mixes of keys,
+    /// near-misses and filler.
+    @Test func keySearchAgreesWithAByteByByteSearch() {
+        func reference(_ bytes: [UInt8]) -> String {
+            let text = String(decoding: bytes, as: UTF8.self)
+            var usage = false
+            var rest = text[...]
+            while let range = rest.range(of: #""usage""#) {
+                let after = rest[range.upperBound...].drop { $0 == " " || $0 == ":" }
+                if !after.hasPrefix("nu") || after.utf8.count < 4 { usage = true }
+                rest = rest[range.upperBound...]
+            }
+            return "usage: \(usage), error: \(text.contains(#""error""#))"
+        }
+        let pieces = [#""usage""#, #""error""#, ":null", ": null", ":{}", #""usag"#, #"sage""#, #""erro"#, "rror\"", "e", "r", "\"", "x", "{", ",", "nu", "  ", "é"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let text = (0..<Int.random(in: 0...14, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let bytes = Array(text.utf8)
+            let found = bytes.withUnsafeBufferPointer { OpenAIStreamChunk.keysToParse($0) }
+            #expect("usage: \(found.usage), error: \(found.error)" == reference(bytes), "\(text)")
+        }
+    }
 }

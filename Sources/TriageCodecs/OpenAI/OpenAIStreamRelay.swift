@@ -77,24 +77,22 @@ public struct OpenAIStreamRelay: Sendable {
     private mutating func relayInPlace(_ bytes: UnsafeBufferPointer<UInt8>) -> Forward? {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
         let count = bytes.count
-        // First the framing, so that nothing is changed when the piece is not this simple.
+        // First the framing, so that nothing is changed when the piece is not this simple. Line
+        // ends are found with `memchr`; a piece with any CR is left to the parser.
+        guard ByteSearch.firstIndex(of: 0x0d, in: bytes) == nil else { return nil }
         var position = 0
         while position < count {
             guard position + 6 <= count, base[position] == 0x64, base[position + 1] == 0x61, base[position + 2] == 0x74, base[position + 3] == 0x61,
-                base[position + 4] == 0x3a, base[position + 5] == 0x20
+                base[position + 4] == 0x3a, base[position + 5] == 0x20, let end = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: position + 6),
+                end + 1 < count, base[end + 1] == 0x0a
             else { return nil }
-            var end = position + 6
-            while end < count, base[end] != 0x0a, base[end] != 0x0d { end &+= 1 }
-            guard end + 1 < count, base[end] == 0x0a, base[end + 1] == 0x0a else { return nil }
             position = end + 2
         }
         parser.noteEventsReadInPlace()
         var kept: [Range<Int>] = []
         var dropped = false
         position = 0
-        while position < count {
-            var end = position + 6
-            while base[end] != 0x0a { end &+= 1 }
+        while position < count, let end = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: position + 6) {
             let event = position..<(end + 2)
             let data = UnsafeBufferPointer(rebasing: bytes[(position + 6)..<end])
             position = end + 2

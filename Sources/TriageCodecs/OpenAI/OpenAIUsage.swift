@@ -91,32 +91,49 @@ public struct OpenAIStreamChunk: Sendable, Equatable {
 
     /// Whether the chunk has a `"usage"` key whose value is not `null` (usage is `null` on every
     /// content chunk of a stream that asked for it, and present only on the last one), and
-    /// whether it has an `"error"` key: one pass over the bytes, looking closer only after a
-    /// quote. A key cannot occur unescaped inside a string, so a content delta that mentions
-    /// either word is not mistaken for one (and a false alarm only costs a parse).
+    /// whether it has an `"error"` key. A key cannot occur unescaped inside a string, so a
+    /// content delta that mentions either word is not mistaken for one (and a false alarm only
+    /// costs a parse).
+    ///
+    /// One Horspool pass for both seven-byte keys: the byte under the end of the window says how
+    /// far the window can move, so most of a chunk is stepped over, not read.
     static func keysToParse(_ bytes: UnsafeBufferPointer<UInt8>) -> (usage: Bool, error: Bool) {
         guard let base = bytes.baseAddress, bytes.count >= 7 else { return (false, false) }
         var usage = false
         var error = false
-        let last = bytes.count - 7
-        var index = 0
-        while index <= last {
-            if base[index] == 0x22 {
-                let next = base[index &+ 1]
-                if next == 0x75, !usage, base[index &+ 2] == 0x73, base[index &+ 3] == 0x61, base[index &+ 4] == 0x67, base[index &+ 5] == 0x65,
-                    base[index &+ 6] == 0x22
-                {
-                    usage = !valueIsNull(base, from: index &+ 7, count: bytes.count)
-                } else if next == 0x65, base[index &+ 2] == 0x72, base[index &+ 3] == 0x72, base[index &+ 4] == 0x6f, base[index &+ 5] == 0x72,
-                    base[index &+ 6] == 0x22
-                {
-                    error = true
+        var end = 6
+        keyShifts.withUnsafeBufferPointer { shifts in
+            while end < bytes.count {
+                let last = base[end]
+                if last == 0x22 {
+                    let start = end &- 6
+                    if base[start] == 0x22 {
+                        if !usage, base[start &+ 1] == 0x75, base[start &+ 2] == 0x73, base[start &+ 3] == 0x61, base[start &+ 4] == 0x67,
+                            base[start &+ 5] == 0x65
+                        {
+                            usage = !valueIsNull(base, from: end &+ 1, count: bytes.count)
+                        } else if base[start &+ 1] == 0x65, base[start &+ 2] == 0x72, base[start &+ 3] == 0x72, base[start &+ 4] == 0x6f,
+                            base[start &+ 5] == 0x72
+                        {
+                            error = true
+                        }
+                    }
                 }
+                end &+= Int(shifts[Int(last)])
             }
-            index &+= 1
         }
         return (usage, error)
     }
+
+    /// Horspool shifts for `"usage"` and `"error"`: how far the window may move when this byte
+    /// is under its last position (the smaller of the two keys' shifts).
+    private static let keyShifts: [UInt8] = {
+        var shifts = [UInt8](repeating: 7, count: 256)
+        for key in [#""usage""#, #""error""#] {
+            for (index, byte) in key.utf8.dropLast().enumerated() { shifts[Int(byte)] = min(shifts[Int(byte)], UInt8(6 - index)) }
+        }
+        return shifts
+    }()
 
     /// Whether the value after a key ending before `start` (`: null`) is `null`.
     private static func valueIsNull(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Bool {

@@ -1,3 +1,5 @@
+import TriageCore
+
 /// One server-sent event: its fields and the exact bytes it arrived as, so a relay can forward
 /// it unchanged.
 public struct SSEEvent: Sendable, Equatable {
@@ -113,14 +115,14 @@ public struct SSEParser: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>, _ body: (_ name: UnsafeBufferPointer<UInt8>?, _ data: UnsafeBufferPointer<UInt8>) -> Bool
     ) -> Bool {
         guard isAtEventBoundary, !bytes.isEmpty, bytes.count <= maxEventBytes else { return false }
-        // First the framing, so that nothing is read when the bytes are not this plain.
+        // First the framing, so that nothing is read when the bytes are not this plain. Line
+        // ends are found with `memchr`; bytes with any CR are left to `push`.
+        guard ByteSearch.firstIndex(of: 0x0d, in: bytes) == nil else { return false }
         var position = 0
         var blockHasData = false
         var blockStarted = false
         while position < bytes.count {
-            var end = position
-            while end < bytes.count, bytes[end] != 0x0a, bytes[end] != 0x0d { end &+= 1 }
-            guard end < bytes.count, bytes[end] == 0x0a else { return false }
+            guard let end = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: position) else { return false }
             let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
             if line.isEmpty {
                 blockHasData = false
@@ -142,9 +144,7 @@ public struct SSEParser: Sendable {
         position = 0
         var name: UnsafeBufferPointer<UInt8>?
         var data: UnsafeBufferPointer<UInt8>?
-        while position < bytes.count {
-            var end = position
-            while bytes[end] != 0x0a { end &+= 1 }
+        while position < bytes.count, let end = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: position) {
             let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
             position = end + 1
             if line.isEmpty {

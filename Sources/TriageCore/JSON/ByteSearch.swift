@@ -1,5 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Substring search over raw bytes, for hot paths that must not build strings.
 public enum ByteSearch {
+    /// The index of the first `byte` at or after `start`, or `nil`: libc's vectorised `memchr`,
+    /// for scans that look for one byte (a line end) over long runs.
+    @inline(__always)
+    public static func firstIndex(of byte: UInt8, in haystack: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> Int? {
+        guard start < haystack.count, let base = haystack.baseAddress, let found = memchr(base + start, Int32(byte), haystack.count - start) else {
+            return nil
+        }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
     /// Whether `bytes` are exactly `other` (lengths first, then one `memcmp`-like pass).
     @inline(__always)
     public static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ other: [UInt8]) -> Bool {

@@ -93,20 +93,21 @@ struct StreamRelayer: Sendable {
         async -> Response
     {
         var relay = LiveRelay(call: call, model: model, attemptStart: attemptStart, recorder: recorder, stream: stream)
-        let first = await relay.next()
+        var first = await relay.next()
         if relay.isOver {
-            let bytes = first + relay.closingBytes()
+            first.writeBytes(relay.closingBytes())
             await record(&relay)
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: first))
         }
         let handOver = LiveRelay.HandOver(relay)
+        let firstPiece = first
         let body = ResponseBody { writer in
             var relay = handOver.relay
-            var out = first
+            var out = firstPiece
             while true {
-                if !out.isEmpty {
+                if out.readableBytes > 0 {
                     do {
-                        try await writer.write(ByteBuffer(bytes: out))
+                        try await writer.write(out)
                     } catch {
                         relay.clientWentAway()
                         break
@@ -180,14 +181,15 @@ struct LiveRelay {
     private var upstreamErrorMessage: String? { native != nil ? native!.upstreamErrorMessage : relay.upstreamErrorMessage }
 
     /// The client's bytes for the next upstream piece (possibly none); once the stream ends,
-    /// `isOver` is true. The last content leaves with the cost comment and `[DONE]`.
-    mutating func next() async -> [UInt8] {
+    /// `isOver` is true. The last content leaves with the cost comment and `[DONE]`. A piece the
+    /// relay forwards unchanged to a client of the canonical format is the upstream's own buffer.
+    mutating func next() async -> ByteBuffer {
         while !isOver {
             let chunk: ByteBuffer
             do {
                 guard let next = try await iterator.next() else {
                     failure = endedEarly()
-                    return []
+                    return ByteBuffer()
                 }
                 chunk = next
             } catch {
@@ -196,12 +198,12 @@ struct LiveRelay {
                 } else {
                     failure = GatewayError(.upstream, "The provider's stream broke off before it was complete.", code: "upstream_stream_interrupted")
                 }
-                return []
+                return ByteBuffer()
             }
             if native != nil {
-                var out = nativeBytes(chunk)
-                if native!.sawStop { complete(&out) } else if native!.upstreamErrorMessage != nil { failure = endedEarly() }
-                if out.isEmpty { continue }
+                let out = nativeBytes(chunk)
+                if native!.sawStop { complete() } else if native!.upstreamErrorMessage != nil { failure = endedEarly() }
+                if out.readableBytes == 0 { continue }
                 if recorder.firstByte == nil { recorder.firstByte = .now }
                 return out
             }
@@ -216,50 +218,50 @@ struct LiveRelay {
                 }.get()
             } catch {
                 failure = GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response")
-                return []
+                return ByteBuffer()
             }
             self.builder = builder
-            var out: [UInt8]
-            switch forward {
-            case .input: out = Array(chunk.readableBytesView)
-            case .bytes(let bytes): out = bytes
+            let trailer: [UInt8]
+            if relay.sawDone, relay.upstreamErrorMessage == nil {
+                trailer = complete()
+            } else {
+                if relay.sawDone { failure = endedEarly() }
+                trailer = []
             }
-            if relay.sawDone {
-                if relay.upstreamErrorMessage == nil {
-                    complete(&out)
-                } else {
-                    failure = endedEarly()
-                }
+            var out: ByteBuffer
+            if client != nil {
+                var canonical = forward.bytes(of: chunk)
+                canonical += trailer
+                out = ByteBuffer(bytes: client!.push(canonical))
+            } else {
+                out = forward.buffer(of: chunk)
+                out.writeBytes(trailer)
             }
-            if client != nil { out = client!.push(out) }
-            if !out.isEmpty {
+            if out.readableBytes > 0 {
                 if recorder.firstByte == nil { recorder.firstByte = .now }
                 return out
             }
         }
-        return []
+        return ByteBuffer()
     }
 
     /// The provider's events to forward for one piece, through the same-format relay.
-    private mutating func nativeBytes(_ chunk: ByteBuffer) -> [UInt8] {
+    private mutating func nativeBytes(_ chunk: ByteBuffer) -> ByteBuffer {
         do {
             let forward = try chunk.withUnsafeReadableBytes { buffer in
                 Result { () throws(SSEParseError) -> SSEForward in try native!.relay(buffer) }
             }.get()
-            switch forward {
-            case .input: return Array(chunk.readableBytesView)
-            case .bytes(let bytes): return bytes
-            }
+            return forward.buffer(of: chunk)
         } catch {
             failure = GatewayError(.upstream, "The provider sent an oversized stream event.", code: "upstream_invalid_response")
-            return []
+            return ByteBuffer()
         }
     }
 
     /// Usage is known once `[DONE]` (or the provider's `message_stop`) arrives: the stream
-    /// closes in the same write as the last content, with the cost as an SSE comment on
-    /// canonical streams.
-    private mutating func complete(_ out: inout [UInt8]) {
+    /// closes in the same write as the last content. Returns what closes a canonical stream —
+    /// the cost as an SSE comment and `[DONE]` — and nothing for a provider's own stream.
+    private mutating func complete() -> [UInt8] {
         var checks: [ValidatorCheck] = []
         if let builder {
             checks = call.validation.check(builder.answer).map(ValidatorCheck.init)
@@ -268,12 +270,14 @@ struct LiveRelay {
         recorder.addAttempt(model, outcome: "ok", status: 200, since: attemptStart, usage: usage, checks: checks)
         let trace = recorder.trace(status: .ok, httpStatus: 200, usage: usage)
         completed = trace
-        guard native == nil else { return }
+        guard native == nil else { return [] }
+        var out: [UInt8] = []
         if recorder.validation == .failed {
             out += SSEWriter.comment("x-triage-validation: failed: " + checks.filter { !$0.passed }.map(\.validator).joined(separator: ","))
         }
         out += SSEWriter.comment("x-triage-cost-usd: \(ModelPrice.usdText(trace.costUSD))")
         out += SSEWriter.done
+        return out
     }
 
     private func endedEarly() -> GatewayError {
@@ -320,5 +324,23 @@ struct LiveRelay {
 extension ValidatorCheck {
     init(_ result: ValidationResult) {
         self.init(validator: result.validator, passed: result.passed, detail: result.detail.isEmpty ? nil : result.detail)
+    }
+}
+
+extension SSEForward {
+    /// What to send for `piece`: the upstream's own buffer when it goes unchanged.
+    fileprivate func buffer(of piece: ByteBuffer) -> ByteBuffer {
+        switch self {
+        case .input: piece
+        case .bytes(let bytes): ByteBuffer(bytes: bytes)
+        }
+    }
+
+    /// What to send for `piece`, as bytes to transcode.
+    fileprivate func bytes(of piece: ByteBuffer) -> [UInt8] {
+        switch self {
+        case .input: Array(piece.readableBytesView)
+        case .bytes(let bytes): bytes
+        }
     }
 }
