@@ -46,7 +46,7 @@ extension HTTP1UpstreamClientTests {
             let client = Self.makeClient()
             let (firstPart, parts) = AsyncStream.makeStream(of: Void.self)
             let consumer = Task {
-                let response = try await client.execute(method: .GET, url: Self.url(server, "/stream"), headers: [:], body: ByteBuffer(), headTimeout: .seconds(5))
+                let response = try await client.execute(method: .GET, url: Self.url(server, "/long-stream"), headers: [:], body: ByteBuffer(), headTimeout: .seconds(5))
                 var received = 0
                 for try await _ in response.body {
                     received += 1

@@ -16,6 +16,8 @@ import Synchronization
 /// - `/hang`: never answers.
 /// - `/stall`: a chunked head and one part, then nothing.
 /// - `/stream`: chunked, `streamParts` parts 20 ms apart.
+/// - `/long-stream`: the same, a minute long (for a client that leaves mid-body, however slow
+///   the machine is).
 /// - `/big`: 100,000 bytes with `content-length`.
 /// - `/firehose`: chunked 16 KiB parts, 64 MiB in all, written only while the socket is writable;
 ///   `firehoseBytes` counts what was written.
@@ -155,7 +157,10 @@ private final class LoopbackHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "data: part 0\n\n")))), promise: nil)
         case "/stream":
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-type": "text/event-stream"]))), promise: nil)
-            streamPart(context, index: 0)
+            streamPart(context, index: 0, of: LoopbackHTTPServer.streamParts)
+        case "/long-stream":
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-type": "text/event-stream"]))), promise: nil)
+            streamPart(context, index: 0, of: 3_000)
         case "/chunks":
             // Twenty SSE events, each its own HTTP chunk, all in one flush (one socket read).
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-type": "text/event-stream"]))), promise: nil)
@@ -185,15 +190,15 @@ private final class LoopbackHandler: ChannelInboundHandler {
         }
     }
 
-    private func streamPart(_ context: ChannelHandlerContext, index: Int) {
+    private func streamPart(_ context: ChannelHandlerContext, index: Int, of parts: Int) {
         guard context.channel.isActive else { return }
-        if index == LoopbackHTTPServer.streamParts {
+        if index == parts {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             return
         }
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "data: part \(index)\n\n")))), promise: nil)
         context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(20)) {
-            self.streamPart(context, index: index + 1)
+            self.streamPart(context, index: index + 1, of: parts)
         }
     }
 
