@@ -16,6 +16,13 @@
 #   SCRATCH_PATH=.build-bench scripts/loadtest.sh  # build and run from another scratch path
 #   ROUNDS=5 DURATION=4 scripts/loadtest.sh      # every run 5 times, interleaved; the table gives
 #                                                # medians (for machines whose speed drifts)
+#   PAIRS=8 DURATION=3 WARMUP=1 scripts/loadtest.sh
+#                                                # instead of the rounds, each comparison (gateway
+#                                                # against the pass-through, translated against
+#                                                # same-format) as 8 back-to-back pairs of runs,
+#                                                # alternating which goes first; the summary gives
+#                                                # the median of the per-pair ratios, which a
+#                                                # drifting machine moves far less than medians
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +34,7 @@ STREAM_CHUNKS=${STREAM_CHUNKS:-}
 FAKE_ONLY=${FAKE_ONLY:-}
 HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-60}
 ROUNDS=${ROUNDS:-1}
+PAIRS=${PAIRS:-0}
 
 results=()  # one summary table row per measured run
 say() { echo "loadtest: $*" >&2; }
@@ -190,14 +198,53 @@ measure() {
         "$name" "$rps" "$p50" "$p99" "$cpu" "$upstream_cpu" "$requests" "${non2xx:-0}" "${socket_errors:-0}"
     results+=("| $name | $rps | $p50 | $p99 | $cpu | $upstream_cpu | ${non2xx:-0} |")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" "$cpu" "$upstream_cpu" "${non2xx:-0}" >>"$work/rows.tsv"
+    [ -n "$comparing" ] && printf '%s\t%s\t%s\t%s\n' "$comparing" "$name" "$rps" "$cpu" >>"$work/pairs.tsv"
+    return 0
 }
 
 # plan NAME URL LUA PID [UPSTREAM_PID]: a run for run_plan, which measures every planned run
 # ROUNDS times, interleaved, once all servers are up.
 planned=()
+declare -A planned_by_name=()
 plan() {
     local IFS=$'\x1f'
     planned+=("$*")
+    planned_by_name[$1]="$*"
+}
+
+# compare BASELINE OTHER: a comparison for run_pairs (both must be planned runs).
+comparisons=()
+comparing=
+compare() { comparisons+=("$1"$'\x1e'"$2"); }
+
+# measure_planned NAME: the planned run NAME, once.
+measure_planned() {
+    local IFS=$'\x1f'
+    # shellcheck disable=SC2086
+    set -- ${planned_by_name[$1]}
+    unset IFS
+    measure "$@"
+}
+
+run_pairs() {
+    local comparison baseline other pair
+    for comparison in "${comparisons[@]}"; do
+        baseline=${comparison%%$'\x1e'*}
+        other=${comparison##*$'\x1e'}
+        [ -n "${planned_by_name[$baseline]:-}" ] && [ -n "${planned_by_name[$other]:-}" ] || continue
+        say "$PAIRS pairs: $other against $baseline"
+        comparing=$comparison
+        for pair in $(seq 1 "$PAIRS"); do
+            if [ $((pair % 2)) = 1 ]; then
+                measure_planned "$baseline"
+                measure_planned "$other"
+            else
+                measure_planned "$other"
+                measure_planned "$baseline"
+            fi
+        done
+        comparing=
+    done
 }
 
 run_plan() {
@@ -218,6 +265,30 @@ summary() {
     echo
     echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on 127.0.0.1, $(nproc) cores; CPU = utime + stime of the process under test / requests"
     echo
+    if [ "$PAIRS" -gt 0 ] && [ -s "$work/pairs.tsv" ]; then
+        echo "$PAIRS back-to-back pairs per comparison; ratio = the other run / the baseline, median over the pairs (every pair's requests/s ratio in the last column)"
+        echo
+        echo "| run | against | requests/s ratio | CPU µs/request ratio | median requests/s | median CPU µs/request | every pair |"
+        echo "|---|---|---|---|---|---|---|"
+        python3 - "$work/pairs.tsv" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    comparison, name, rps, cpu = line.rstrip("\n").split("\t")
+    baseline, other = comparison.split("\x1e")
+    sides = runs.setdefault((baseline, other), {baseline: [], other: []})
+    sides[name].append((float(rps), float(cpu)))
+for (baseline, other), sides in runs.items():
+    pairs = list(zip(sides[baseline], sides[other]))
+    rps_ratios = [b[0] / a[0] for a, b in pairs]
+    cpu_ratios = [b[1] / a[1] for a, b in pairs]
+    print(f"| {other} | {baseline} | {statistics.median(rps_ratios):.3f} | {statistics.median(cpu_ratios):.3f} | "
+          f"{statistics.median(b[0] for _, b in pairs):.0f} vs {statistics.median(a[0] for a, _ in pairs):.0f} | "
+          f"{statistics.median(b[1] for _, b in pairs):.1f} vs {statistics.median(a[1] for a, _ in pairs):.1f} | "
+          f"{' '.join(f'{r:.2f}' for r in rps_ratios)} |")
+PY
+        return
+    fi
     if [ "$ROUNDS" -gt 1 ] && [ -s "$work/rows.tsv" ]; then
         echo "medians of $ROUNDS interleaved rounds (requests/s of every round in the last column)"
         echo
@@ -354,7 +425,17 @@ if [ -n "$anthropic_port" ]; then
     plan "gateway, Messages → Anthropic, SSE" "$messages_url" "$work/messages-anthropic-true.lua" "$gateway_pid" "$anthropic_pid"
 fi
 
-run_plan
+if [ "$PAIRS" -gt 0 ]; then
+    compare "minimal pass-through, JSON" "gateway, JSON"
+    compare "minimal pass-through, SSE" "gateway, SSE"
+    compare "gateway, JSON" "gateway, chat → Anthropic, JSON"
+    compare "gateway, SSE" "gateway, chat → Anthropic, SSE"
+    compare "gateway, JSON" "gateway, Messages → Anthropic, JSON"
+    compare "gateway, SSE" "gateway, Messages → Anthropic, SSE"
+    run_pairs
+else
+    run_plan
+fi
 summary
 sleep 1  # let the trace writer flush its last batch
 traces=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from traces").fetchone()[0])' "$work/triage.db" 2>/dev/null || echo "?")

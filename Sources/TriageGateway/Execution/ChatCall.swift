@@ -6,8 +6,10 @@ import TriageRouting
 import TriageValidation
 
 /// One decoded chat completion call and what the controller worked out about it before the
-/// executor runs it.
-struct ChatCall: Sendable {
+/// executor runs it. A class: the call is handed to every step of the request (executor,
+/// attempts, stream relay, recorder) and never changes, so each step shares it instead of
+/// copying its 600 bytes.
+final class ChatCall: Sendable {
     let chat: OpenAIChatRequest
     /// The routing input, kept for re-deciding when the call escalates.
     let route: RouteRequest
@@ -20,7 +22,20 @@ struct ChatCall: Sendable {
     /// The routing policy the call was decided under; escalations use it too.
     let routing: RoutingSnapshot
     /// The client's wire format.
-    var egress: ClientEgress = .openAIChat
+    let egress: ClientEgress
+
+    init(
+        chat: OpenAIChatRequest, route: RouteRequest, validation: ValidationPlan, sessionKey: String?, wantsReasons: Bool, routing: RoutingSnapshot,
+        egress: ClientEgress = .openAIChat
+    ) {
+        self.chat = chat
+        self.route = route
+        self.validation = validation
+        self.sessionKey = sessionKey
+        self.wantsReasons = wantsReasons
+        self.routing = routing
+        self.egress = egress
+    }
 }
 
 /// The wire format the client speaks, and so the one its answer, stream and errors go back in.
