@@ -78,4 +78,27 @@ import TriageCore
             #expect("usage: \(found.usage), error: \(found.error)" == reference(bytes), "\(text)")
         }
     }
+
+    /// A usage chunk read without a tree gives what parsing the whole chunk gives, whatever the
+    /// spacing, key order or nesting.
+    @Test func usageChunksReadInPlaceAsParsed() throws {
+        let usage = #"{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15,"prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":2}}"#
+        let chunks = [
+            #"{"id":"c","object":"chat.completion.chunk","choices":[],"usage":\#(usage)}"#,
+            #"{"id":"c","choices": [ ],"usage": \#(usage)}"#,
+            #"{"id":"c","choices":[{"index":0,"delta":{"content":"x"}}],"usage":\#(usage)}"#,
+            #"{"id":"c","usage":\#(usage),"choices":[]}"#,
+            #"{"usage":\#(usage)}"#,
+            #"{"id":"c","choices":[],"usage":\#(usage) }"#,
+            #"{"usage":null,"choices":[],"x":{"usage":\#(usage)}}"#,
+            #"{"choices":[],"usage":{"prompt_tokens":1,"x":{"y":"}"}}}"#,
+        ]
+        for chunk in chunks {
+            let inspected = OpenAIStreamChunk.inspect(chunk)
+            let value = try JSONParser.parse(Array(chunk.utf8))
+            let expectedUsage = OpenAIUsage.usage(in: value)
+            #expect(inspected.usage == expectedUsage, "\(chunk)")
+            #expect(inspected.isUsageOnly == (expectedUsage != nil && value["choices"]?.arrayValue?.isEmpty == true), "\(chunk)")
+        }
+    }
 }

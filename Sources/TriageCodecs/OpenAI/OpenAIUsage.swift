@@ -5,8 +5,10 @@ public enum OpenAIUsage {
     /// Reads the usage of a complete `chat.completion` body without parsing the whole answer:
     /// the top-level `"usage":` object is the last one in the body (a key can never appear
     /// unescaped inside a string), and only that object is parsed. Returns `nil` when the body
-    /// does not look like one JSON object or has no usage.
-    public static func usage(inCompletion bytes: UnsafeRawBufferPointer) -> (isObject: Bool, usage: Usage?) {
+    /// does not look like one JSON object or has no usage. `lastMember` also asks that the object
+    /// end the body, which makes it a member of the top-level object for certain (a stream
+    /// chunk, whose usage OpenAI writes last, is then read without a tree).
+    public static func usage(inCompletion bytes: UnsafeRawBufferPointer, lastMember: Bool = false) -> (isObject: Bool, usage: Usage?) {
         let buffer = bytes.bindMemory(to: UInt8.self)
         var start = 0
         var end = buffer.count - 1
@@ -27,7 +29,9 @@ public enum OpenAIUsage {
             }
             close += 1
         }
-        guard close < buffer.count, let value = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(rebasing: bytes[open...close])) else {
+        guard close < buffer.count, !lastMember || close + 1 == end,
+            let value = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(rebasing: bytes[open...close]))
+        else {
             return (true, nil)
         }
         return (true, usage(inUsageObject: value))
@@ -76,6 +80,9 @@ public struct OpenAIStreamChunk: Sendable, Equatable {
     public static func inspect(bytes: UnsafeBufferPointer<UInt8>) -> OpenAIStreamChunk {
         if ByteSearch.equal(bytes, doneMarker) { return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: true) }
         let keys = keysToParse(bytes)
+        if keys.usage, !keys.error, case (true, let usage?) = OpenAIUsage.usage(inCompletion: UnsafeRawBufferPointer(bytes), lastMember: true) {
+            return OpenAIStreamChunk(usage: usage, isUsageOnly: hasNoChoices(bytes), errorMessage: nil, isDone: false)
+        }
         guard keys.usage || keys.error, let value = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(bytes)) else {
             return OpenAIStreamChunk(usage: nil, isUsageOnly: false, errorMessage: nil, isDone: false)
         }
@@ -88,6 +95,28 @@ public struct OpenAIStreamChunk: Sendable, Equatable {
     }
 
     private static let doneMarker: [UInt8] = Array("[DONE]".utf8)
+    private static let choicesKey: [UInt8] = Array(#""choices""#.utf8)
+
+    /// Whether the chunk's `choices` is an empty array (the usage-only chunk). A key cannot occur
+    /// unescaped inside a string, and OpenAI chunks have no nested `choices`.
+    private static func hasNoChoices(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard var index = ByteSearch.firstIndex(of: choicesKey, in: bytes) else { return false }
+        index += choicesKey.count
+        var sawColon = false
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0a, 0x0d: break
+            case 0x3a where !sawColon: sawColon = true
+            case 0x5b where sawColon:
+                index += 1
+                while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0a || bytes[index] == 0x0d { index += 1 }
+                return index < bytes.count && bytes[index] == 0x5d
+            default: return false
+            }
+            index += 1
+        }
+        return false
+    }
 
     /// Whether the chunk has a `"usage"` key whose value is not `null` (usage is `null` on every
     /// content chunk of a stream that asked for it, and present only on the last one), and
