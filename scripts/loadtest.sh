@@ -6,7 +6,8 @@
 # latency and the CPU microseconds per request of the server process under test (and of the
 # fake upstream behind it), then a summary table. The gateway is also measured translating: OpenAI
 # chat in → Anthropic out, and Anthropic Messages in → Anthropic out (both codecs), against a
-# fake Anthropic upstream (SKIP_TRANSLATED=1 leaves these out).
+# fake Anthropic upstream, and OpenAI chat in → Gemini out against a fake Gemini upstream
+# (SKIP_TRANSLATED=1 leaves these out).
 #
 #   scripts/loadtest.sh                          # 10 s per run, 64 connections, 2 wrk threads
 #   DURATION=20 CONNECTIONS=128 scripts/loadtest.sh
@@ -365,20 +366,32 @@ if [ -n "$with_proxy" ]; then
     plan "minimal pass-through, SSE" "$proxy_url" "$work/fake-true.lua" "$proxy_pid" "$fake_pid"
 fi
 
-# --- a fake Anthropic upstream, for the translated runs -----------------------------------------
-anthropic_port=
-if [ -z "${SKIP_TRANSLATED:-}" ]; then
-    anthropic_port=$(free_port)
-    anthropic_args=(--format anthropic --host 127.0.0.1 --port "$anthropic_port")
-    [ -n "$STREAM_CHUNKS" ] && anthropic_args+=(--stream-chunks "$STREAM_CHUNKS")
-    "$bin/fake-upstream" "${anthropic_args[@]}" >"$work/fake-anthropic.log" 2>&1 &
-    anthropic_pid=$!
-    pids+=("$anthropic_pid")
+# --- fake Anthropic and Gemini upstreams, for the translated runs -------------------------------
+# start_fake FORMAT: a fake upstream of FORMAT on a free port; sets fake_format_port and
+# fake_format_pid.
+start_fake() {
+    local format=$1 args deadline
+    fake_format_port=$(free_port)
+    args=(--format "$format" --host 127.0.0.1 --port "$fake_format_port")
+    [ -n "$STREAM_CHUNKS" ] && args+=(--stream-chunks "$STREAM_CHUNKS")
+    "$bin/fake-upstream" "${args[@]}" >"$work/fake-$format.log" 2>&1 &
+    fake_format_pid=$!
+    pids+=("$fake_format_pid")
     deadline=$((SECONDS + HEALTH_TIMEOUT))
-    until grep -q "listening" "$work/fake-anthropic.log" 2>/dev/null; do
-        kill -0 "$anthropic_pid" 2>/dev/null && [ $SECONDS -lt $deadline ] || { tail -n 40 "$work/fake-anthropic.log" >&2; die "the fake Anthropic upstream did not start"; }
+    until grep -q "listening" "$work/fake-$format.log" 2>/dev/null; do
+        kill -0 "$fake_format_pid" 2>/dev/null && [ $SECONDS -lt $deadline ] || { tail -n 40 "$work/fake-$format.log" >&2; die "the fake $format upstream did not start"; }
         sleep 0.2
     done
+}
+anthropic_port=
+gemini_port=
+if [ -z "${SKIP_TRANSLATED:-}" ]; then
+    start_fake anthropic
+    anthropic_port=$fake_format_port
+    anthropic_pid=$fake_format_pid
+    start_fake gemini
+    gemini_port=$fake_format_port
+    gemini_pid=$fake_format_pid
 fi
 
 # --- the gateway -------------------------------------------------------------------------------
@@ -389,8 +402,10 @@ storage: {sqlite: "$work/triage.db"}
 providers:
   fake: {format: openai, base_url: "http://127.0.0.1:$fake_port/v1", api_key_env: FAKE_KEY}
   anthropic: {format: anthropic, base_url: "http://127.0.0.1:${anthropic_port:-9}/v1", api_key_env: FAKE_KEY}
+  gemini: {format: gemini, base_url: "http://127.0.0.1:${gemini_port:-9}/v1beta", api_key_env: FAKE_KEY}
 models:
   - {name: fake-anthropic, provider: anthropic, tier: frontier, price: {input: 3, output: 15, cached_input: 0.3, cache_write: 3.75}}
+  - {name: fake-gemini, provider: gemini, tier: frontier, price: {input: 0.3, output: 2.5, cached_input: 0.03}}
   - {name: fake-small, provider: fake, tier: small, price: {input: 0.1, output: 0.4}}
   - {name: fake-mid, provider: fake, tier: mid, price: {input: 0.4, output: 1.6}}
   - {name: fake-frontier, provider: fake, tier: frontier, price: {input: 2, output: 8}}
@@ -423,6 +438,11 @@ if [ -n "$anthropic_port" ]; then
     plan "gateway, chat → Anthropic, SSE" "$gateway_url" "$work/chat-anthropic-true.lua" "$gateway_pid" "$anthropic_pid"
     plan "gateway, Messages → Anthropic, JSON" "$messages_url" "$work/messages-anthropic-false.lua" "$gateway_pid" "$anthropic_pid"
     plan "gateway, Messages → Anthropic, SSE" "$messages_url" "$work/messages-anthropic-true.lua" "$gateway_pid" "$anthropic_pid"
+    for stream in false true; do write_request "chat-gemini-$stream" fake-gemini "$stream"; done
+    check "chat → Gemini" "$gateway_url" chat-gemini-false
+    check "chat → Gemini" "$gateway_url" chat-gemini-true
+    plan "gateway, chat → Gemini, JSON" "$gateway_url" "$work/chat-gemini-false.lua" "$gateway_pid" "$gemini_pid"
+    plan "gateway, chat → Gemini, SSE" "$gateway_url" "$work/chat-gemini-true.lua" "$gateway_pid" "$gemini_pid"
 fi
 
 if [ "$PAIRS" -gt 0 ]; then
@@ -432,6 +452,8 @@ if [ "$PAIRS" -gt 0 ]; then
     compare "gateway, SSE" "gateway, chat → Anthropic, SSE"
     compare "gateway, JSON" "gateway, Messages → Anthropic, JSON"
     compare "gateway, SSE" "gateway, Messages → Anthropic, SSE"
+    compare "gateway, JSON" "gateway, chat → Gemini, JSON"
+    compare "gateway, SSE" "gateway, chat → Gemini, SSE"
     run_pairs
 else
     run_plan

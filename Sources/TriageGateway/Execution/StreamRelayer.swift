@@ -202,7 +202,11 @@ struct LiveRelay {
             }
             if native != nil {
                 let out = nativeBytes(chunk)
-                if native!.sawStop { complete() } else if native!.upstreamErrorMessage != nil { failure = endedEarly() }
+                if native!.sawStop {
+                    _ = complete()  // the provider's own stream needs no trailer
+                } else if native!.upstreamErrorMessage != nil {
+                    failure = endedEarly()
+                }
                 if out.readableBytes == 0 { continue }
                 if recorder.firstByte == nil { recorder.firstByte = .now }
                 return out
