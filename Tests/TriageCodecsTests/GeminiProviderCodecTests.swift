@@ -232,6 +232,34 @@ import Darwin
         return (chunks, decoder.isComplete)
     }
 
+    /// Events read in place, with their common chunks written as bytes, give what decoding each
+    /// `SSEEvent` gives, for the recorded streams and for a changing response id, escapes, a
+    /// blocked prompt, an error event and garbage — however the stream is cut.
+    @Test func streamFastPathWritesWhatDecodingWrites() throws {
+        var streams = try ["stream-text.sse", "stream-function-calls.sse"].map { try GeminiFixture.bytes($0) }
+        let events = [
+            #"{"candidates":[{"content":{"parts":[{"text":"say \"hi\"\n"}],"role":"model"},"index":0}],"responseId":"r1"}"#,
+            #"{"candidates":[{"content":{"parts":[{"text":"caf\u00e9 東京"}],"role":"model"},"index":0}],"usageMetadata":{"promptTokenCount":3},"responseId":"r2"}"#,
+            #"{"candidates":[{"content":{"parts":[{"text":"end"}],"role":"model"},"finishReason":"MAX_TOKENS","index":0}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":2,"totalTokenCount":5},"responseId":"r2"}"#,
+        ]
+        streams.append(Array(events.map { "data: \($0)\r\n\r\n" }.joined().utf8))
+        streams.append(Array(events.map { "data: \($0)\n\n" }.joined().utf8))
+        streams.append(Array(#"data: {"promptFeedback":{"blockReason":"SAFETY"},"responseId":"b"}\#n\#n"#.utf8))
+        streams.append(Array((#"data: {"candidates":[{"content":{"parts":[{"text":"a"}]}}]}\#n\#n"# + #"data: {"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}}\#n\#n"#).utf8))
+        streams.append(Array((#"data: {"candidates":[{"content":{"parts":[{"text":"a"}]}}]}\#n\#n"# + "data: {nope\n\n").utf8))
+        for stream in streams {
+            var slow = CanonicalStreamTranscoder(decoder: AnthropicStreamDecoderTests.SlowPathOnly(inner: codec.streamDecoder(model: "m")))
+            let slowOut = slow.push(stream)
+            #expect(slowOut.count > 100)
+            for cut in [1, 7, 64, stream.count] {
+                var fast = CanonicalStreamTranscoder(decoder: codec.streamDecoder(model: "m"))
+                var fastOut: [UInt8] = []
+                for start in stride(from: 0, to: stream.count, by: cut) { fastOut += fast.push(Array(stream[start..<min(stream.count, start + cut)])) }
+                #expect(fastOut == slowOut, "cut every \(cut)")
+            }
+        }
+    }
+
     @Test func streamedText() throws {
         let (chunks, complete) = try decode("stream-text.sse")
         #expect(complete)

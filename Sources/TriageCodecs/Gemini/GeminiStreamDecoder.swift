@@ -14,6 +14,7 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
     private var callCount = 0
     private var sawFinish = false
     private var usage: JSONObject?
+    private var writer: (id: String, writer: CanonicalChunkWriter)?
 
     public init(model: String, created: Int) {
         self.model = model
@@ -22,11 +23,54 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
 
     public var isComplete: Bool { sawFinish }
 
+    /// What one event adds to the canonical stream, in order.
+    private enum Piece {
+        case role
+        case text(String)
+        case call(JSONObject)
+        case finish(String)
+        case usage(JSONObject)
+    }
+
     public mutating func decode(_ event: SSEEvent) throws(GatewayError) -> [JSONObject] {
+        var data = event.data
+        let pieces = try data.withUTF8 { data in Result { () throws(GatewayError) -> [Piece] in try read(data) } }.get()
+        return pieces.map { piece in
+            switch piece {
+            case .role: chunk(delta: ["role": "assistant", "content": ""])
+            case .text(let text): chunk(delta: ["content": .string(text)])
+            case .call(let call): chunk(delta: ["tool_calls": [.object(call)]])
+            case .finish(let reason): chunk(delta: [:], finishReason: reason)
+            case .usage(let usage): usageChunk(usage)
+            }
+        }
+    }
+
+    /// Every event read where it lies (no `SSEEvent`), and the chunks every answer has — role,
+    /// text, finish, usage — written by `CanonicalChunkWriter` instead of built as JSON; the
+    /// bytes `decode(_:)` gives. An event `decode(_:)` would throw for is left to it (`false`,
+    /// nothing changed).
+    public mutating func writeWithoutParsing(name: UnsafeBufferPointer<UInt8>?, data: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        guard let pieces = try? read(data) else { return false }
+        for piece in pieces {
+            let writer = chunkWriter()
+            switch piece {
+            case .role: writer.writeRole(into: &out)
+            case .text(let text): writer.writeText(text, into: &out)
+            case .call(let call): out += SSEWriter.json(.object(chunk(delta: ["tool_calls": [.object(call)]])))
+            case .finish(let reason): writer.writeFinish(reason, into: &out)
+            case .usage(let usage): writer.writeUsage(.object(usage), into: &out)
+            }
+        }
+        return true
+    }
+
+    /// The pieces of one event; throws, having changed nothing, for an event that is not a JSON
+    /// object or is an error.
+    private mutating func read(_ data: UnsafeBufferPointer<UInt8>) throws(GatewayError) -> [Piece] {
         guard !sawFinish else { return [] }
-        let data = event.data
-        if data.isEmpty || data == "[DONE]" { return [] }
-        guard case .object(let response)? = try? JSONParser.parse(data) else {
+        if data.isEmpty || ByteSearch.equal(data, Self.doneMarker) { return [] }
+        guard case .object(let response)? = try? JSONParser.parse(buffer: UnsafeRawBufferPointer(data)) else {
             throw GatewayError(.upstream, "The upstream provider sent a stream event that is not a JSON object.", code: "invalid_upstream_response")
         }
         if case .object(let error)? = response["error"] {
@@ -35,19 +79,17 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
         if let responseID = response["responseId"]?.stringValue { id = GeminiResponse.completionID(responseID) }
         if let metadata = GeminiResponse.usage(response["usageMetadata"]) { usage = metadata }
 
-        var chunks: [JSONObject] = []
+        var pieces: [Piece] = []
         if !sentRole {
             sentRole = true
-            chunks.append(chunk(delta: ["role": "assistant", "content": ""]))
+            pieces.append(.role)
         }
         let finishReason: String?
         if let candidate = response["candidates"]?.arrayValue?.first {
             let parts = candidate["content"]?["parts"]?.arrayValue ?? []
             let content = GeminiResponse.read(parts: parts, responseID: response["responseId"]?.stringValue, firstCallIndex: callCount)
-            if !content.text.isEmpty { chunks.append(chunk(delta: ["content": .string(content.text)])) }
-            for call in content.calls {
-                chunks.append(chunk(delta: ["tool_calls": [.object(GeminiResponse.toolCall(call, withIndex: true))]]))
-            }
+            if !content.text.isEmpty { pieces.append(.text(content.text)) }
+            for call in content.calls { pieces.append(.call(GeminiResponse.toolCall(call, withIndex: true))) }
             callCount += content.calls.count
             finishReason = candidate["finishReason"]?.stringValue.map { GeminiResponse.finishReason($0, hasCalls: callCount > 0) }
         } else if response["promptFeedback"]?["blockReason"]?.stringValue != nil {
@@ -57,13 +99,27 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
         }
         if let finishReason {
             sawFinish = true
-            chunks.append(chunk(delta: [:], finishReason: finishReason))
-            var last = head()
-            last["choices"] = []
-            last["usage"] = .object(usage ?? GeminiResponse.usage([:])!)
-            chunks.append(last)
+            pieces.append(.finish(finishReason))
+            pieces.append(.usage(usage ?? GeminiResponse.usage([:])!))
         }
-        return chunks
+        return pieces
+    }
+
+    private static let doneMarker = Array("[DONE]".utf8)
+
+    /// The writer for the current completion id (Gemini names the response on every event).
+    private mutating func chunkWriter() -> CanonicalChunkWriter {
+        if let writer, writer.id == id { return writer.writer }
+        let made = CanonicalChunkWriter(id: id, created: created, model: model)
+        writer = (id, made)
+        return made
+    }
+
+    private func usageChunk(_ usage: JSONObject) -> JSONObject {
+        var last = head()
+        last["choices"] = []
+        last["usage"] = .object(usage)
+        return last
     }
 
     private func head() -> JSONObject {
