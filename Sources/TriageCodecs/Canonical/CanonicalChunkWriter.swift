@@ -29,10 +29,7 @@ public struct CanonicalChunkWriter: Sendable {
 
     /// A chunk whose delta is `text` as `content`.
     public func writeText(_ text: String, into out: inout [UInt8]) {
-        out += head
-        out += Self.textChoiceHead
-        JSONWriter.writeString(text, into: &out)
-        out += Self.textChoiceTail
+        write(Self.textChoiceHead, text, Self.textChoiceTail, into: &out)
     }
 
     /// `writeText(_:into:)` for text that is already the inside of a JSON string as it would be
@@ -48,10 +45,15 @@ public struct CanonicalChunkWriter: Sendable {
 
     /// The chunk that ends the choice: an empty delta and `finish_reason`.
     public func writeFinish(_ reason: String, into out: inout [UInt8]) {
+        write(Self.finishChoiceHead, reason, Self.finishChoiceTail, into: &out)
+    }
+
+    /// A chunk whose choice is `choiceHead`, `string` as a JSON string, then `choiceTail`.
+    private func write(_ choiceHead: [UInt8], _ string: String, _ choiceTail: [UInt8], into out: inout [UInt8]) {
         out += head
-        out += Self.finishChoiceHead
-        JSONWriter.writeString(reason, into: &out)
-        out += Self.finishChoiceTail
+        out += choiceHead
+        JSONWriter.writeString(string, into: &out)
+        out += choiceTail
     }
 
     /// The usage-only chunk: `"choices":[]` and `usage`.
