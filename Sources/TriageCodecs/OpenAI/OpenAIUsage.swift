@@ -39,7 +39,7 @@ public enum OpenAIUsage {
 
     static let usageKey = Array(#""usage":"#.utf8)
 
-    private static func isSpace(_ byte: UInt8) -> Bool {
+    static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
@@ -105,11 +105,11 @@ public struct OpenAIStreamChunk: Sendable, Equatable {
         var sawColon = false
         while index < bytes.count {
             switch bytes[index] {
-            case 0x20, 0x09, 0x0a, 0x0d: break
+            case let byte where OpenAIUsage.isSpace(byte): break
             case 0x3a where !sawColon: sawColon = true
             case 0x5b where sawColon:
                 index += 1
-                while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0a || bytes[index] == 0x0d { index += 1 }
+                while index < bytes.count, OpenAIUsage.isSpace(bytes[index]) { index += 1 }
                 return index < bytes.count && bytes[index] == 0x5d
             default: return false
             }
