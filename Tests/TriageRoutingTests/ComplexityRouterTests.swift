@@ -105,11 +105,22 @@ import TriageRouting
 
     @Test(arguments: [
         "not json", #"{"format": "other"}"#, #"{"format": "triage-complexity-model", "version": 2}"#,
-        #"{"format": "triage-complexity-model", "version": 1, "hash_bits": 40, "bias": 0}"#,
-        #"{"format": "triage-complexity-model", "version": 1, "hash_bits": 8, "bias": 0, "dense": [{"name": "nope"}]}"#,
-        #"{"format": "triage-complexity-model", "version": 1, "hash_bits": 8, "bias": 0, "lexical": {"buckets": [999], "weights": [1]}}"#,
+        #"{"format": "triage-complexity-model", "version": 3, "hash_bits": 8, "bias": 0}"#,
+        #"{"format": "triage-complexity-model", "version": 2, "hash_bits": 40, "bias": 0}"#,
+        #"{"format": "triage-complexity-model", "version": 2, "hash_bits": 8, "bias": 0, "dense": [{"name": "nope"}]}"#,
+        #"{"format": "triage-complexity-model", "version": 2, "hash_bits": 8, "bias": 0, "lexical": {"buckets": [999], "weights": [1]}}"#,
+        // Version 1 bucketed words with an earlier hash: its lexical weights would mean nothing.
+        #"{"format": "triage-complexity-model", "version": 1, "hash_bits": 8, "bias": 0, "lexical": {"buckets": [9], "weights": [1]}}"#,
     ])
     func badModelFilesAreRejected(text: String) {
         #expect(throws: ComplexityModelError.self) { try ComplexityModel(json: text) }
+    }
+
+    /// A version 1 file without lexical weights reads as it did: its dense facts do not
+    /// depend on the word hash.
+    @Test func denseOnlyVersionOneFilesStillLoad() throws {
+        let model = try ComplexityModel(json: #"{"format": "triage-complexity-model", "version": 1, "hash_bits": 8, "bias": 0.5}"#)
+        #expect(model.bias == 0.5)
+        #expect(model.lexicalWeights.isEmpty)
     }
 }

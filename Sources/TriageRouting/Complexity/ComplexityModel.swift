@@ -125,6 +125,9 @@ public struct ComplexityModelError: Error, CustomStringConvertible, Sendable {
 
 extension ComplexityModel {
     static let format = "triage-complexity-model"
+    /// The file version: 2 since the scan's word hash reads eight bytes at a time. Lexical
+    /// buckets depend on that hash, so a version 1 file is read only without lexical weights.
+    static let version = 2
 
     /// The model as JSON: dense weights by name, lexical weights as parallel bucket / weight
     /// arrays of the non-zero buckets.
@@ -144,7 +147,7 @@ extension ComplexityModel {
         }
         let root = JSONValue.object(
             JSONObject([
-                ("format", .string(Self.format)), ("version", 1), ("hash_bits", JSONValue(hashBits)), ("bias", JSONValue(bias)),
+                ("format", .string(Self.format)), ("version", JSONValue(Self.version)), ("hash_bits", JSONValue(hashBits)), ("bias", JSONValue(bias)),
                 ("dense", .array(dense)),
                 ("lexical", .object(JSONObject([("buckets", .array(buckets)), ("weights", .array(weights))]))),
                 ("metadata", .object(JSONObject(metadata.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))),
@@ -157,7 +160,9 @@ extension ComplexityModel {
         let root: JSONValue
         do { root = try JSONParser.parse(text) } catch { throw ComplexityModelError("not JSON: \(error)") }
         guard root["format"]?.stringValue == Self.format else { throw ComplexityModelError("not a Triage complexity model (format is not \"\(Self.format)\")") }
-        guard root["version"]?.intValue == 1 else { throw ComplexityModelError("unsupported model version \(root["version"].map { "\($0)" } ?? "none")") }
+        guard let version = root["version"]?.intValue, (1...Self.version).contains(version) else {
+            throw ComplexityModelError("unsupported model version \(root["version"].map { "\($0)" } ?? "none")")
+        }
         guard let bits = root["hash_bits"]?.intValue, (8...24).contains(bits) else { throw ComplexityModelError("hash_bits must be 8…24") }
         guard let bias = root["bias"]?.doubleValue, bias.isFinite else { throw ComplexityModelError("bias missing") }
         var weights = [Double](repeating: 0, count: Self.denseFeatureNames.count)
@@ -178,6 +183,9 @@ extension ComplexityModel {
         let values = root["lexical"]?["weights"]?.arrayValue ?? []
         guard buckets.count == values.count else { throw ComplexityModelError("lexical buckets and weights differ in length") }
         if !buckets.isEmpty {
+            guard version == Self.version else {
+                throw ComplexityModelError("model version \(version) has lexical weights for an earlier word hash: train it again with `triage train`")
+            }
             lexical = [Float](repeating: 0, count: 1 << bits)
             for (bucket, value) in zip(buckets, values) {
                 guard let index = bucket.intValue, lexical.indices.contains(index), let weight = value.doubleValue else {

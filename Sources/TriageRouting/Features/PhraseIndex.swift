@@ -32,17 +32,23 @@ public final class PhraseIndex: Sendable {
     /// "drop table", the first two of "write to production"): the scan combines a word into a
     /// bigram or trigram only after one of these, so most words cost one probe of each filter.
     private let prefixFilter: [UInt64]
+    /// One bit per `WordHash.shapeKey` of every phrase's first word: the scan hashes a word only
+    /// when its bit is set (or when a phrase or the lexical features need it anyway).
+    private let firstWordFilter: [UInt64]
 
     public init(groups: [Group]) {
         self.groups = groups
         var byHash: [UInt64: [Match]] = [:]
         var prefixes: Set<UInt64> = []
+        var firstWordFilter = [UInt64](repeating: 0, count: Self.firstWordFilterWords)
         for (groupIndex, group) in groups.enumerated() {
             for (phraseIndex, phrase) in group.phrases.enumerated() {
                 let words = WordHash.words(phrase)
                 guard !words.isEmpty, words.count <= 3 else { continue }
                 byHash[WordHash.phrase(words), default: []].append(Match(group: groupIndex, phrase: phraseIndex))
                 for length in 1..<words.count { prefixes.insert(WordHash.phrase(Array(words.prefix(length)))) }
+                let key = WordHash.shapeKeys(phrase)[0]
+                firstWordFilter[key >> 6] |= 1 << UInt64(key & 63)
             }
         }
         var size = 16
@@ -61,6 +67,7 @@ public final class PhraseIndex: Sendable {
         }
         self.filter = Self.filter(of: byHash.keys)
         self.prefixFilter = Self.filter(of: prefixes)
+        self.firstWordFilter = firstWordFilter
         self.keys = keys
         self.starts = starts
         self.counts = counts
@@ -78,11 +85,24 @@ public final class PhraseIndex: Sendable {
         return filter
     }
 
-    /// Runs `body` with the phrase filter and the prefix filter, for a scan that probes them
-    /// for every n-gram.
+    /// `WordHash.shapeKey` has 14 bits.
+    static let firstWordFilterWords = (1 << 14) / 64
+
+    /// Runs `body` with the phrase filter, the prefix filter and the first-word filter, for a
+    /// scan that probes them for every word.
     @inline(__always)
-    func withFilters<R>(_ body: (_ phrases: UnsafeBufferPointer<UInt64>, _ prefixes: UnsafeBufferPointer<UInt64>) -> R) -> R {
-        filter.withUnsafeBufferPointer { phrases in prefixFilter.withUnsafeBufferPointer { prefixes in body(phrases, prefixes) } }
+    func withFilters<R>(
+        _ body: (_ phrases: UnsafeBufferPointer<UInt64>, _ prefixes: UnsafeBufferPointer<UInt64>, _ firstWords: UnsafeBufferPointer<UInt64>) -> R
+    ) -> R {
+        filter.withUnsafeBufferPointer { phrases in
+            prefixFilter.withUnsafeBufferPointer { prefixes in firstWordFilter.withUnsafeBufferPointer { firstWords in body(phrases, prefixes, firstWords) } }
+        }
+    }
+
+    /// Whether bit `key` of `filter` is set.
+    @inline(__always)
+    static func hasBit(_ key: Int, _ filter: UnsafeBufferPointer<UInt64>) -> Bool {
+        filter[key >> 6] & (1 << UInt64(key & 63)) != 0
     }
 
     /// Whether `hash` may be a phrase: `false` for almost every n-gram of a text, from one load.

@@ -1,53 +1,75 @@
-/// The word hashing shared by the prompt scan, the phrase index and the lexical features:
-/// FNV-1a over lower-cased bytes, combined into n-gram hashes. Zero never occurs, so it marks
-/// "no word".
+/// The word hashing shared by the prompt scan, the phrase index and the lexical features. A
+/// word is a run of ASCII letters, digits, `_` and non-ASCII bytes (so words in other scripts
+/// hash whole); its hash reads the lower-cased word eight bytes at a time, so a word of up to
+/// eight bytes costs one load and two multiplies. Zero never occurs, so it marks "no word".
 ///
-/// A word is a run of ASCII letters, digits, `_` and non-ASCII bytes (so words in other scripts
-/// hash whole). Reading eight bytes at a time with SWAR classification was tried and measured
-/// twice as slow as this byte loop over its class table on the benchmark machine.
+/// Changing the hash changes every lexical bucket: `ComplexityModel.version` names the hash a
+/// model file was trained with.
 enum WordHash {
-    static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
-    static let prime: UInt64 = 0x0000_0100_0000_01b3
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The hash of the word in `bytes[start..<end]`; `count` bounds the buffer, so the eight-byte
+    /// reads never pass its end.
+    @inline(__always)
+    static func hash(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int, count: Int) -> UInt64 {
+        let length = end &- start
+        if length <= 8, start &+ 8 <= count {
+            return finish(mix(UInt64(truncatingIfNeeded: length) &* 0x9e37_79b9_7f4a_7c15, lowered(load(bytes, start) & lowBytes(length))))
+        }
+        return longHash(bytes, from: start, to: end, count: count)
+    }
+
+    /// Words longer than eight bytes, and words near the end of the buffer.
+    @inline(never)
+    static func longHash(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int, count: Int) -> UInt64 {
+        var state = UInt64(truncatingIfNeeded: end - start) &* 0x9e37_79b9_7f4a_7c15
+        var offset = start
+        while offset < end {
+            let take = min(8, end - offset)
+            var chunk: UInt64
+            if offset + 8 <= count {
+                chunk = load(bytes, offset) & lowBytes(take)
+            } else {
+                chunk = 0
+                for index in 0..<take { chunk |= UInt64(bytes[offset + index]) << UInt64(8 * index) }
+            }
+            state = mix(state, lowered(chunk))
+            offset += take
+        }
+        return finish(state)
+    }
 
     @inline(__always)
-    static func step(_ hash: UInt64, _ byte: UInt8) -> UInt64 {
-        (hash ^ UInt64(byte)) &* prime
+    static func mix(_ state: UInt64, _ chunk: UInt64) -> UInt64 {
+        let mixed = (state ^ chunk) &* 0xff51_afd7_ed55_8ccd
+        return mixed ^ (mixed >> 32)
     }
 
-    /// Byte classes: the low byte is the byte lower-cased, bit 8 marks a byte of a word, bit 9
-    /// a digit; 0 for every other byte.
-    static let byteClasses: [UInt16] = (0..<256).map { value in
-        let byte = UInt8(value)
-        guard isWordByte(byte) else { return 0 }
-        return 0x100 | (byte >= 0x30 && byte <= 0x39 ? 0x200 : 0) | UInt16(lowered(byte))
-    }
-
-    /// A word read from a text.
-    struct Word {
-        /// Its hash (never zero).
-        var hash: UInt64
-        /// The offset just past its last byte.
-        var end: Int
-        /// How many of its bytes are ASCII digits.
-        var digits: Int
-    }
-
-    /// The word starting at `start`, whose first byte must be a word byte; `classes` is
-    /// `byteClasses`.
     @inline(__always)
-    static func word(at start: Int, in bytes: UnsafePointer<UInt8>, count: Int, classes: UnsafePointer<UInt16>) -> Word {
-        var hash = seed
-        var digits = 0
-        var index = start
-        var kind = classes[Int(bytes[index])]
-        repeat {
-            hash = step(hash, UInt8(truncatingIfNeeded: kind))
-            digits &+= Int(kind >> 9)
-            index &+= 1
-            if index == count { break }
-            kind = classes[Int(bytes[index])]
-        } while kind != 0
-        return Word(hash: hash | 1, end: index, digits: digits)
+    static func finish(_ state: UInt64) -> UInt64 {
+        let mixed = (state ^ (state >> 29)) &* 0xc4ce_b9fe_1a85_ec53
+        return (mixed ^ (mixed >> 32)) | 1
+    }
+
+    /// Eight bytes from `offset`, the first in the low byte.
+    @inline(__always)
+    static func load(_ bytes: UnsafePointer<UInt8>, _ offset: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(bytes + offset).loadUnaligned(as: UInt64.self))
+    }
+
+    /// A mask of the low `count` bytes (1...8).
+    @inline(__always)
+    static func lowBytes(_ count: Int) -> UInt64 {
+        UInt64.max >> UInt64(truncatingIfNeeded: 64 &- 8 &* count)
+    }
+
+    /// The eight bytes with ASCII upper-case letters lower-cased, every other byte as it is.
+    @inline(__always)
+    static func lowered(_ chunk: UInt64) -> UInt64 {
+        let ascii = chunk & ~highs
+        let upper = (ascii &+ ones &* (0x80 - 0x41)) & ~(ascii &+ ones &* (0x7f - 0x5a)) & ~chunk & highs
+        return chunk | (upper >> 2)
     }
 
     /// The hash of an n-gram ending in `next` after the n-gram hashed as `previous`.
@@ -68,25 +90,45 @@ enum WordHash {
         byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
     }
 
+    /// The key of a word in `PhraseIndex`'s first-word filter: its first and last bytes (five
+    /// low bits each, which ignores ASCII case) and its length up to 15. Computed without
+    /// hashing, so the scan hashes only the few words that may begin a phrase.
+    @inline(__always)
+    static func shapeKey(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        Int(bytes[start] & 0x1f) << 9 | Int(bytes[end &- 1] & 0x1f) << 4 | min(end &- start, 15)
+    }
+
+    /// The words of `text` as `(start, end)` byte ranges.
+    static func ranges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var index = 0
+        while index < bytes.count {
+            guard isWordByte(bytes[index]) else {
+                index += 1
+                continue
+            }
+            let start = index
+            while index < bytes.count, isWordByte(bytes[index]) { index += 1 }
+            ranges.append(start..<index)
+        }
+        return ranges
+    }
+
     /// The hashes of the words of `text`, as the scan would produce them.
     static func words(_ text: String) -> [UInt64] {
         var text = text
         return text.withUTF8 { bytes in
-            byteClasses.withUnsafeBufferPointer { classes in
-                guard let base = bytes.baseAddress, let classes = classes.baseAddress else { return [] }
-                var hashes: [UInt64] = []
-                var index = 0
-                while index < bytes.count {
-                    if classes[Int(base[index])] != 0 {
-                        let word = word(at: index, in: base, count: bytes.count, classes: classes)
-                        hashes.append(word.hash)
-                        index = word.end
-                    } else {
-                        index += 1
-                    }
-                }
-                return hashes
-            }
+            guard let base = bytes.baseAddress else { return [] }
+            return ranges(bytes).map { hash(base, from: $0.lowerBound, to: $0.upperBound, count: bytes.count) }
+        }
+    }
+
+    /// The first-word filter keys of the words of `text`.
+    static func shapeKeys(_ text: String) -> [Int] {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return [] }
+            return ranges(bytes).map { shapeKey(base, from: $0.lowerBound, to: $0.upperBound) }
         }
     }
 
@@ -95,5 +137,76 @@ enum WordHash {
         guard var hash = words.first else { return 0 }
         for word in words.dropFirst() { hash = combine(hash, word) }
         return hash
+    }
+}
+
+/// A text's 64-byte blocks as bit masks, computed eight bytes at a time in general-purpose
+/// registers: which bytes belong to words, and which are "events" for the scan (any byte that
+/// is neither a word byte nor a space: punctuation, line breaks, tabs). Bit `i` of a block's
+/// mask stands for its byte `i`.
+enum TextMasks {
+    /// The word and event masks of eight bytes, and their ASCII digits as a high bit per byte.
+    @inline(__always)
+    static func classify(_ chunk: UInt64) -> (words: UInt64, events: UInt64, digits: UInt64) {
+        let ones = WordHash.ones
+        let highs = WordHash.highs
+        let ascii = chunk & ~highs
+        let folded = ascii | (ones &* 0x20)
+        let letter = (folded &+ ones &* (0x80 - 0x61)) & ~(folded &+ ones &* (0x7f - 0x7a))
+        let digit = (ascii &+ ones &* (0x80 - 0x30)) & ~(ascii &+ ones &* (0x7f - 0x39)) & ~chunk & highs
+        let underscore = ~((ascii ^ (ones &* 0x5f)) &+ ones &* 0x7f)
+        let space = ~((ascii ^ (ones &* 0x20)) &+ ones &* 0x7f) & ~chunk
+        let word = (letter | digit | underscore | chunk) & highs
+        let event = ~(word | space) & highs
+        return (gather(word), gather(event), digit)
+    }
+
+    /// The high bits of the eight bytes as eight bits, byte 0 in bit 0.
+    @inline(__always)
+    static func gather(_ highBits: UInt64) -> UInt64 {
+        ((highBits >> 7) &* 0x0102_0408_1020_4080) >> 56
+    }
+
+    /// The masks of the 64 bytes at `block`, which must all be readable, and how many of them
+    /// are ASCII digits. (Counted by adding bytes, not with a population count: the baseline
+    /// x86-64 target has no `popcnt` instruction.)
+    @inline(__always)
+    static func block(_ bytes: UnsafePointer<UInt8>, at block: Int) -> (words: UInt64, events: UInt64, digits: Int) {
+        var words: UInt64 = 0
+        var events: UInt64 = 0
+        var digits: UInt64 = 0
+        for lane in 0..<8 {
+            let part = classify(WordHash.load(bytes, block &+ 8 &* lane))
+            words |= part.words << UInt64(8 &* lane)
+            events |= part.events << UInt64(8 &* lane)
+            digits &+= part.digits >> 7
+        }
+        return (words, events, Int(truncatingIfNeeded: (digits &* WordHash.ones) >> 56))
+    }
+
+    /// Fills `words` and `events` with the masks of every block of `bytes[0..<count]` (the last
+    /// one padded with bytes that are neither) and returns how many ASCII digits there are.
+    static func fill(_ bytes: UnsafePointer<UInt8>, count: Int, words: UnsafeMutablePointer<UInt64>, events: UnsafeMutablePointer<UInt64>) -> Int {
+        var digits = 0
+        let whole = count >> 6
+        for index in 0..<whole {
+            let masks = block(bytes, at: index << 6)
+            words[index] = masks.words
+            events[index] = masks.events
+            digits &+= masks.digits
+        }
+        let rest = count & 63
+        guard rest > 0 else { return digits }
+        // The tail, copied into a block of spaces (neither word nor event bytes).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { tail in
+            let base = tail.baseAddress!
+            base.initialize(repeating: 0x20, count: 64)
+            base.update(from: bytes + (whole << 6), count: rest)
+            let masks = block(base, at: 0)
+            words[whole] = masks.words
+            events[whole] = masks.events
+            digits &+= masks.digits
+        }
+        return digits
     }
 }
