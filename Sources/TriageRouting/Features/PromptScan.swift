@@ -147,17 +147,27 @@ extension PromptAnalyzer {
                         chain.previous = 0
                         continue
                     }
-                    let hash = WordHash.hash(bytes, from: start, to: end, count: count)
-                    let bigram = chain.add(hash, formingBigram: lexical, scan: self, into: &analysis)
-                    if lexical {
-                        analysis.lexical.append(UInt32(truncatingIfNeeded: (hash >> 11) & mask))
-                        if bigram != 0 { analysis.lexical.append(UInt32(truncatingIfNeeded: (bigram >> 11) & mask)) }
-                    }
-                    if dotted { fileReference(hash, dot: start - 1, end: end, bytes: bytes, into: &analysis) }
+                    read(bytes, from: start, to: end, count: count, lexical: lexical, dotted: dotted, chain: &chain, into: &analysis)
                 }
             }
             analysis.words += wordCount
             analysis.askWords = askWords
+        }
+
+        /// A word that must be hashed: its phrases, lexical n-grams and file reference. Kept out
+        /// of line, so the loop over the words that need none of it stays in registers.
+        @inline(never)
+        func read(
+            _ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int, count: Int, lexical: Bool, dotted: Bool, chain: inout Chain,
+            into analysis: inout PromptAnalysis
+        ) {
+            let hash = WordHash.hash(bytes, from: start, to: end, count: count)
+            let bigram = chain.add(hash, formingBigram: lexical, scan: self, into: &analysis)
+            if lexical {
+                analysis.lexical.append(UInt32(truncatingIfNeeded: (hash >> 11) & mask))
+                if bigram != 0 { analysis.lexical.append(UInt32(truncatingIfNeeded: (bigram >> 11) & mask)) }
+            }
+            if dotted { fileReference(hash, dot: start - 1, end: end, bytes: bytes, into: &analysis) }
         }
 
         /// The words just read, as far as a phrase of up to three words can still use them.
