@@ -1,5 +1,5 @@
 import Testing
-import TriageCodecs
+@testable import TriageCodecs
 import TriageCore
 
 /// Fixtures under `Fixtures/gemini/`, found next to this file (no package resources).
@@ -258,6 +258,66 @@ import Darwin
                 #expect(fastOut == slowOut, "cut every \(cut)")
             }
         }
+    }
+
+    /// Text events read in place (`GeminiTextEvent`) against the same events parsed as trees, on
+    /// thousands of generated events: every shape of parts, strings with escapes, raw UTF-8 and
+    /// bad bytes, usage, ids and finish reasons of the right and the wrong type, duplicate and
+    /// escaped keys, spacing, and random damage. Both paths must write the same bytes.
+    @Test func textEventsReadInPlaceMatchTheParsedEvents() {
+        var random = SystemRandomNumberGenerator()
+        let texts = [
+            #""plain words""#, #""""#, #""say \"hi\"\n""#, #""caf\u00e9 \ud83d\ude00""#, "\"café 東京\"", "\"bad \u{1}\"", #""\ud800 alone""#, #""\x""#,
+        ]
+        let parts = [
+            "[{\"text\": TEXT}]", "[{\"text\":TEXT},{\"text\":TEXT}]", "[]", "[{\"text\":TEXT,\"thought\":true}]", "[{\"thought\":true,\"text\":TEXT}]",
+            #"[{"functionCall":{"name":"f","args":{"a":1}}}]"#, "[{\"text\":TEXT,\"text\":TEXT}]", "[{\"te\\u0078t\":TEXT}]", "[TEXT]", "{\"text\":TEXT}",
+        ]
+        let candidates = [
+            "[{\"content\":{\"parts\":PARTS,\"role\":\"model\"},\"index\":0}]", "[{\"content\":{\"role\":\"model\",\"parts\":PARTS},\"finishReason\":FINISH}]",
+            "[{\"content\":{\"parts\":PARTS},\"safetyRatings\":[{\"category\":\"X\",\"probability\":\"NEGLIGIBLE\"}]},{\"content\":{}}]", "[]", "[7]",
+            "[{\"content\":\"no\"}]", "[{\"content\":{\"parts\":PARTS},\"content\":{\"parts\":PARTS}}]",
+        ]
+        let finishes = [#""STOP""#, #""MAX_TOKENS""#, #""SAFETY""#, "3", "null"]
+        let tails = [
+            "", #","usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":2,"totalTokenCount":5,"promptTokensDetails":[{"modality":"TEXT","tokenCount":3}]}"#,
+            #","usageMetadata":7"#, #","responseId":"r1""#, #","responseId":"r\u0031""#, #","responseId":5"#, #","modelVersion":"gemini-2.5-flash","responseId":"r2""#,
+            #","responseId":"r1","responseId":"r3""#, #","promptFeedback":{"blockReason":"SAFETY"}"#, #","error":{"code":500,"message":"x"}"#, #","candid\u0061tes":[]"#,
+        ]
+        /// The first option half of the time (the common, valid shape), else any.
+        func pick(_ options: [String]) -> String { Bool.random(using: &random) ? options[0] : options[Int.random(in: 0..<options.count, using: &random)] }
+        func event() -> String {
+            var parts = pick(parts)
+            while let range = parts.range(of: "TEXT") { parts.replaceSubrange(range, with: pick(texts)) }
+            var candidate = pick(candidates).replacingOccurrences(of: "PARTS", with: parts)
+            if Bool.random(using: &random) { candidate = candidate.replacingOccurrences(of: ",\"index\":0", with: ",\"finishReason\":\(pick(finishes))") }
+            candidate = candidate.replacingOccurrences(of: "FINISH", with: pick(finishes))
+            var text = Bool.random(using: &random) ? "{\"candidates\":\(candidate)\(pick(tails))}" : "{\"responseId\":\"r0\"\(pick(tails)),\"candidates\":\(candidate)}"
+            if Int.random(in: 0..<4, using: &random) == 0 { text = text.replacingOccurrences(of: ":", with: ": ").replacingOccurrences(of: ",", with: " ,\t") }
+            var bytes = Array(text.utf8)
+            switch Int.random(in: 0..<16, using: &random) {
+            case 0: bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0x20...0x7e, using: &random)
+            case 1: bytes.removeLast(Int.random(in: 1...bytes.count, using: &random))
+            case 2: bytes.insert(0xff, at: Int.random(in: 0...bytes.count, using: &random))
+            default: break
+            }
+            return String(decoding: bytes.filter { $0 != 0x0a && $0 != 0x0d }, as: UTF8.self)
+        }
+        var inPlace = 0
+        var events = 0
+        for _ in 0..<4_000 {
+            let generated = (0..<Int.random(in: 1...4, using: &random)).map { _ in event() }
+            events += generated.count
+            for event in generated where (try? Array(event.utf8).withUnsafeBufferPointer { try GeminiTextEvent($0) }) != nil { inPlace += 1 }
+            let stream = Array(generated.map { "data: \($0)\n\n" }.joined().utf8)
+            var slow = CanonicalStreamTranscoder(decoder: AnthropicStreamDecoderTests.SlowPathOnly(inner: codec.streamDecoder(model: "m")))
+            var fast = CanonicalStreamTranscoder(decoder: codec.streamDecoder(model: "m"))
+            let expected = slow.push(stream)
+            #expect(fast.push(stream) == expected, "\(String(decoding: stream, as: UTF8.self))")
+        }
+        // The generator makes both kinds: events read in place, and events left to the parser.
+        #expect(inPlace > events / 10)
+        #expect(inPlace < events * 4 / 5)
     }
 
     @Test func streamedText() throws {

@@ -4,6 +4,11 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var offset: Int
 
     public var description: String { "\(message) at byte \(offset)" }
+
+    public init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes. It never traps on malformed input: every failure is a
@@ -168,6 +173,12 @@ public struct JSONParser {
         }
 
         mutating func parseNumber() throws(JSONParseError) -> String {
+            let range = try scanNumber()
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        }
+
+        /// The number at `index`, validated: its range.
+        mutating func scanNumber() throws(JSONParseError) -> Range<Int> {
             let start = index
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count else { throw fail("invalid number") }
@@ -189,7 +200,7 @@ public struct JSONParser {
                 guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
                 while index < bytes.count, isDigit(bytes[index]) { index += 1 }
             }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            return start..<index
         }
 
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -220,38 +231,7 @@ public struct JSONParser {
                         Result { () throws(JSONParseError) -> String in try decodeUTF8(buffer, at: start) }
                     }.get()
                 case UInt8(ascii: "\\"):
-                    index += 1
-                    guard index < bytes.count else { throw fail("unterminated string") }
-                    let escape = bytes[index]
-                    index += 1
-                    switch escape {
-                    case UInt8(ascii: "\""): scratch.append(0x22)
-                    case UInt8(ascii: "\\"): scratch.append(0x5C)
-                    case UInt8(ascii: "/"): scratch.append(0x2F)
-                    case UInt8(ascii: "b"): scratch.append(0x08)
-                    case UInt8(ascii: "f"): scratch.append(0x0C)
-                    case UInt8(ascii: "n"): scratch.append(0x0A)
-                    case UInt8(ascii: "r"): scratch.append(0x0D)
-                    case UInt8(ascii: "t"): scratch.append(0x09)
-                    case UInt8(ascii: "u"):
-                        var scalar = try parseHex4()
-                        if (0xD800...0xDBFF).contains(scalar) {
-                            // A high surrogate must be followed by an escaped low surrogate.
-                            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                                throw fail("unpaired surrogate in string")
-                            }
-                            index += 2
-                            let low = try parseHex4()
-                            guard (0xDC00...0xDFFF).contains(low) else { throw fail("unpaired surrogate in string") }
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        } else if (0xDC00...0xDFFF).contains(scalar) {
-                            throw fail("unpaired surrogate in string")
-                        }
-                        guard let unicode = Unicode.Scalar(scalar) else { throw fail("invalid unicode escape") }
-                        scratch.append(contentsOf: String(Character(unicode)).utf8)
-                    default:
-                        throw fail("invalid escape in string")
-                    }
+                    scratch.append(contentsOf: try readEscape().utf8)
                 default:
                     if byte < 0x20 { throw fail("control character in string") }
                     scratch.append(byte)
@@ -259,6 +239,147 @@ public struct JSONParser {
                 }
             }
             throw fail("unterminated string")
+        }
+
+        /// The escape at `index` (a backslash), validated and decoded; `index` moves past it.
+        mutating func readEscape() throws(JSONParseError) -> Unicode.Scalar {
+            index += 1
+            guard index < bytes.count else { throw fail("unterminated string") }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""): return "\""
+            case UInt8(ascii: "\\"): return "\\"
+            case UInt8(ascii: "/"): return "/"
+            case UInt8(ascii: "b"): return "\u{08}"
+            case UInt8(ascii: "f"): return "\u{0C}"
+            case UInt8(ascii: "n"): return "\n"
+            case UInt8(ascii: "r"): return "\r"
+            case UInt8(ascii: "t"): return "\t"
+            case UInt8(ascii: "u"):
+                var scalar = try parseHex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    // A high surrogate must be followed by an escaped low surrogate.
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw fail("unpaired surrogate in string")
+                    }
+                    index += 2
+                    let low = try parseHex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw fail("unpaired surrogate in string") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    throw fail("unpaired surrogate in string")
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { throw fail("invalid unicode escape") }
+                return unicode
+            default:
+                throw fail("invalid escape in string")
+            }
+        }
+
+        /// Skips the string at `index` (its opening quote), rejecting exactly what
+        /// `parseString` rejects, without building it. Returns the range of its content and
+        /// whether that content has no escape (so it is the text, valid UTF-8, as it stands).
+        @discardableResult
+        mutating func skipString() throws(JSONParseError) -> (content: Range<Int>, plain: Bool) {
+            index += 1
+            let start = index
+            var segment = start
+            var plain = true
+            var ascii = true
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    if !ascii { try validateUTF8(segment..<index) }
+                    index += 1
+                    return (start..<(index - 1), plain)
+                }
+                if byte == UInt8(ascii: "\\") {
+                    if !ascii { try validateUTF8(segment..<index) }
+                    ascii = true
+                    plain = false
+                    _ = try readEscape()
+                    segment = index
+                    continue
+                }
+                if byte < 0x20 { throw fail("control character in string") }
+                if byte >= 0x80 { ascii = false }
+                index += 1
+            }
+            throw fail("unterminated string")
+        }
+
+        /// Rejects bytes in `range` that are not UTF-8, as `parseString` would (the text
+        /// between two escapes is whole scalars in any valid string).
+        func validateUTF8(_ range: Range<Int>) throws(JSONParseError) {
+            var iterator = UnsafeRawBufferPointer(rebasing: bytes[range]).makeIterator()
+            var decoder = UTF8()
+            while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue: continue
+                case .emptyInput: return
+                case .error: throw JSONParseError(message: "invalid UTF-8 in string", offset: range.lowerBound)
+                }
+            }
+        }
+
+        /// Skips the value at `index`, rejecting exactly what `parseValue` rejects, without
+        /// building it.
+        mutating func skipValue(depth: Int) throws(JSONParseError) {
+            guard index < bytes.count else { throw fail("unexpected end of JSON") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                guard depth + 1 <= maxDepth else { throw fail("JSON nested too deeply") }
+                index += 1
+                skipWhitespace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return
+                }
+                while true {
+                    skipWhitespace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                    try skipString()
+                    skipWhitespace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                    index += 1
+                    skipWhitespace()
+                    try skipValue(depth: depth + 1)
+                    if try endOfMember(closing: UInt8(ascii: "}")) { return }
+                }
+            case UInt8(ascii: "["):
+                guard depth + 1 <= maxDepth else { throw fail("JSON nested too deeply") }
+                index += 1
+                skipWhitespace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return
+                }
+                while true {
+                    skipWhitespace()
+                    try skipValue(depth: depth + 1)
+                    if try endOfMember(closing: UInt8(ascii: "]")) { return }
+                }
+            case UInt8(ascii: "\""): try skipString()
+            case UInt8(ascii: "t"): try expectLiteral("true")
+            case UInt8(ascii: "f"): try expectLiteral("false")
+            case UInt8(ascii: "n"): try expectLiteral("null")
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
+            default: throw fail("unexpected character")
+            }
+        }
+
+        /// After a member or element: `true` past the closing bracket, `false` past a comma.
+        mutating func endOfMember(closing: UInt8) throws(JSONParseError) -> Bool {
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end of JSON") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                return false
+            }
+            guard bytes[index] == closing else { throw fail(closing == UInt8(ascii: "}") ? "expected ',' or '}'" : "expected ',' or ']'") }
+            index += 1
+            return true
         }
 
         mutating func parseHex4() throws(JSONParseError) -> UInt32 {
