@@ -26,6 +26,20 @@ func brainBenchmarks() {
         }
     }
 
+    // An agent's turn of the same size, as such turns look: a system prompt, a file pasted in a
+    // code block, and the ask; cue phrases at the density of ordinary text.
+    let agentTurn = RouteRequest(
+        target: .auto, runID: "run-1", features: RequestFeatures(estimatedInputTokens: 2_000, messageCount: 2, toolCount: 0),
+        prompt: Fixtures.agentTurn(characters: 8_000))
+    let builtIn = RoutingBrain(complexity: .builtIn).pipeline(policy: Fixtures.pipeline().policy, catalog: Fixtures.pipeline().catalog)
+    Benchmark("Brain decision, 2k-token agent turn: system prompt, pasted code, ask (built-in scorer)") { benchmark in
+        let availability = AllModelsAvailable()
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try? builtIn.decide(agentTurn, availability: availability))
+        }
+    }
+
     Benchmark("Complexity model file load (2^16 lexical weights)", configuration: .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(5))) {
         benchmark in
         let text = trained.json()
@@ -37,6 +51,39 @@ func brainBenchmarks() {
 }
 
 extension Fixtures {
+    /// A coding agent's turn of about `characters` bytes: system prompt, then a user message
+    /// with a Swift file in a fence and a two-paragraph ask.
+    static func agentTurn(characters: Int) -> PromptDigest {
+        let system = """
+            You are a careful software engineer working in a large repository. Read the files you are given before you change \
+            anything, keep changes small, and explain what you did in a short summary at the end. Use the project's style: \
+            four-space indentation, descriptive names, and doc comments on public declarations.
+            """
+        let code = """
+            struct InvoiceLine: Codable, Sendable {
+                var sku: String
+                var quantity: Int
+                var unitPrice: Decimal
+                var total: Decimal { unitPrice * Decimal(quantity) }
+            }
+
+            func subtotal(of lines: [InvoiceLine]) -> Decimal {
+                lines.reduce(0) { $0 + $1.total }
+            }
+
+            """
+        let ask = """
+            The subtotal above is computed on every render of the invoice screen, and for large orders it shows up in the \
+            profile. Cache it on the invoice, invalidate the cache when a line changes, and keep the public interface as it is.
+
+            Also add a unit test that covers an empty invoice and one with three lines.
+            """
+        var pasted = "Here is Sources/Billing/Invoice.swift:\n```swift\n"
+        while pasted.utf8.count + system.utf8.count + ask.utf8.count + code.utf8.count < characters { pasted += code }
+        pasted += "```\n\n" + ask
+        return PromptDigest(messages: [.init(role: "system", text: system), .init(role: "user", text: pasted)], toolNames: [], responseFormat: nil)
+    }
+
     /// A model shaped like a trained one: every lexical bucket non-zero.
     static func trainedModel() -> ComplexityModel {
         var random = SystemRandomNumberGenerator()

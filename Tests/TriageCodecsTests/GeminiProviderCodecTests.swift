@@ -61,6 +61,11 @@ import Darwin
         let tuned = try codec.request(from: canonical.objectValue!, upstreamModel: "tunedModels/mine", stream: false)
         #expect(tuned.path == "/tunedModels/mine:generateContent")
         #expect(tuned.headers.isEmpty)
+        // A model name goes into the path: only names Gemini could have.
+        for bad in ["", "/models/x", "models/../admin", "a..b", "x?alt=json", "x y", "gémini"] {
+            #expect(throws: GatewayError.self, "\(bad)") { try codec.request(from: canonical.objectValue!, upstreamModel: bad, stream: false) }
+        }
+        #expect(try codec.request(from: canonical.objectValue!, upstreamModel: "gemini-2.5-flash-lite.v1_x", stream: false).path == "/models/gemini-2.5-flash-lite.v1_x:generateContent")
     }
 
     @Test func multiTurnAndImages() throws {

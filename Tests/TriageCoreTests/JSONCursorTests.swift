@@ -10,7 +10,8 @@ import Testing
         var random = SplitMix64(seed: 11)
         let atoms = [
             "0", "-12.5e+3", "01", "1.", "-", "true", "nul", "null", "\"\"", "\"a\\\"b\\\\c\\/\\n\\u00e9\\ud83d\\ude00\"", "\"\\ud800\"", "\"\\udc00x\"",
-            "\"\\q\"", "\"caf\u{e9}\"", "\"tab\there\"", "\"\\u12\"", "[]", "{}", "[1,]", "{\"a\":}", "{\"a\" 1}", "[1 2]", "{,}",
+            "\"\\q\"", "\"caf\u{e9}\"", "\"a long plain string of more than eight bytes, in words\"",
+            "\"a longer one: \\\"quoted\\\" then \\\\ and caf\u{e9} and more words\"", "\"tab\there\"", "\"\\u12\"", "[]", "{}", "[1,]", "{\"a\":}", "{\"a\" 1}", "[1 2]", "{,}",
         ]
         func value(_ depth: Int) -> String {
             switch random.next() % (depth > 3 ? 1 : 4) {

@@ -125,14 +125,23 @@ public struct GeminiProviderCodec: ProviderCodec {
     /// `models/<name>` for a plain model name; a name that already has a collection
     /// (`models/…`, `tunedModels/…`) is used as it is.
     static func resourceName(_ model: String) throws(GatewayError) -> String {
-        let allowed = model.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "/")
+        // One pass over the bytes: allowed characters only, no `..`, and whether there is a `/`.
+        var allowed = !model.isEmpty
+        var hasSlash = false
+        var previous: UInt8 = 0
+        for byte in model.utf8 {
+            switch byte {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "-"), UInt8(ascii: "_"): break
+            case UInt8(ascii: "."): if previous == byte { allowed = false }
+            case UInt8(ascii: "/"): hasSlash = true
+            default: allowed = false
+            }
+            previous = byte
         }
-        guard allowed, !model.isEmpty, !model.hasPrefix("/"), !model.contains("..") else {
+        guard allowed, model.utf8.first != UInt8(ascii: "/") else {
             throw GatewayError(.invalidRequest, "'\(model)' is not a valid Gemini model name.", param: "model", code: "invalid_value")
         }
-        return model.contains("/") ? model : "models/" + model
+        return hasSlash ? model : "models/" + model
     }
 
     static func unsupported(_ param: String, _ message: String) -> GatewayError {

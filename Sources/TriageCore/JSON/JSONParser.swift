@@ -288,6 +288,11 @@ public struct JSONParser {
             var plain = true
             var ascii = true
             while index < bytes.count {
+                // Eight plain ASCII bytes at a time, when none needs a look.
+                if index + 8 <= bytes.count, !Self.needsALook(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     if !ascii { try validateUTF8(segment..<index) }
@@ -307,6 +312,17 @@ public struct JSONParser {
                 index += 1
             }
             throw fail("unterminated string")
+        }
+
+        /// Whether any of eight bytes of a string is a quote, a backslash, a control character
+        /// or not ASCII (the bytes `skipString` must look at one by one).
+        @inline(__always)
+        static func needsALook(_ chunk: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs = ones &* 0x80
+            func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+            return chunk & highs != 0 || (chunk &- ones &* 0x20) & ~chunk & highs != 0 || hasZeroByte(chunk ^ (ones &* 0x22))
+                || hasZeroByte(chunk ^ (ones &* 0x5c))
         }
 
         /// Rejects bytes in `range` that are not UTF-8, as `parseString` would (the text
