@@ -46,6 +46,28 @@ import Testing
         #expect(accepted > 2_000)
     }
 
+    /// Strings read eight bytes at a time where they are plain: every byte that matters is
+    /// still seen wherever it falls in an eight-byte group.
+    @Test func stringsReadEightBytesAtATimeMissNothing() throws {
+        var random = SplitMix64(seed: 5)
+        let pieces = ["a", "plain text ", "é", "東京", "😀", "\"", "\\", "\n", "\u{1}", "/", "\u{7f}"]
+        for _ in 0..<3_000 {
+            let text = (0..<Int(random.next() % 40)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            var written: [UInt8] = []
+            JSONWriter.writeString(text, into: &written)
+            #expect(try JSONParser.parse(written) == .string(text))
+            // A raw control character or a bad UTF-8 byte anywhere in the string is refused,
+            // and so are an unknown escape and a string cut before its quote.
+            let inside = Int(random.next() % UInt64(written.count - 1)) + 1
+            for (bad, at) in [([UInt8(0x0a)], inside), ([0xff], inside), ([0x5c, 0x71], 1)] {
+                var broken = written
+                broken.insert(contentsOf: bad, at: at)
+                #expect(throws: JSONParseError.self) { try JSONParser.parse(broken) }
+            }
+            #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(written.dropLast())) }
+        }
+    }
+
     @Test func readsMembersWhereTheyLie() throws {
         let text = Array(#" {"id": "r\u0031", "n": [1, {"x": null}], "plain": "café", "end": true} "#.utf8)
         try text.withUnsafeBufferPointer { bytes in

@@ -119,14 +119,16 @@ extension HTTP1UpstreamClientTests {
     @Test func slowStreamWithinTheReadTimeoutCompletes() async throws {
         try await Self.withServer { server in
             let client = HTTP1UpstreamClient(
-                maxIdleConnectionsPerHost: 4, connectTimeout: .seconds(2), idleTimeout: .seconds(30), readIdleTimeout: .seconds(1))
+                maxIdleConnectionsPerHost: 4, connectTimeout: .seconds(2), idleTimeout: .seconds(30), readIdleTimeout: .seconds(2))
             let response = try await client.execute(method: .GET, url: Self.url(server, "/stream"), headers: [:], body: ByteBuffer(), headTimeout: .seconds(5))
             var parts = 0
             for try await part in response.body {
                 parts += String(buffer: part).components(separatedBy: "\n\n").count - 1
                 // A consumer slower than the read timeout is not a stalled server: the parts
                 // sent meanwhile fill the buffer, reads are held, and the wait is not counted.
-                if parts == 1 { try await Task.sleep(for: .milliseconds(2500)) }
+                // (The timeout is 2 s, not less, so that a loaded machine's scheduling delays
+                // between the server's parts, 20 ms apart, do not reach it.)
+                if parts == 1 { try await Task.sleep(for: .milliseconds(3000)) }
             }
             #expect(parts == LoopbackHTTPServer.streamParts)
             await client.shutdown()

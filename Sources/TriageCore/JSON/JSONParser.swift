@@ -208,16 +208,23 @@ public struct JSONParser {
         mutating func parseString() throws(JSONParseError) -> String {
             index += 1  // opening quote
             let start = index
-            // Fast path: no escapes; validate UTF-8 by decoding once.
+            // Fast path: no escapes; validate UTF-8 by decoding once. Plain ASCII is passed over
+            // eight bytes at a time.
+            var ascii = true
             while index < bytes.count {
+                if index + 8 <= bytes.count, !Self.needsALook(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                     index += 1
-                    return try decodeUTF8(slice, at: start)
+                    return ascii ? String(decoding: slice, as: UTF8.self) : try decodeUTF8(slice, at: start)
                 }
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw fail("control character in string") }
+                if byte >= 0x80 { ascii = false }
                 index += 1
             }
             guard index < bytes.count else { throw fail("unterminated string") }
