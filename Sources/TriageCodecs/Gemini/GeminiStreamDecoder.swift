@@ -258,10 +258,8 @@ struct GeminiTextEvent {
             } else if cursor.matches(key, "finishReason") {
                 guard finishReason == nil else { throw Self.otherShape }
                 finishReason = try cursor.string()
-            } else if !key.plain {
-                throw Self.otherShape
             } else {
-                try cursor.skipValue()
+                try Self.skip(key, &cursor)
             }
         }
     }
@@ -285,10 +283,8 @@ struct GeminiTextEvent {
                     guard try cursor.nextKey(first: &firstMember) == nil else { throw Self.otherShape }
                     try add(string, cursor)
                 }
-            } else if !key.plain {
-                throw Self.otherShape
             } else {
-                try cursor.skipValue()
+                try Self.skip(key, &cursor)
             }
         }
     }
@@ -301,6 +297,12 @@ struct GeminiTextEvent {
         case .plain(let earlier): text = .decoded(try cursor.decodedString(earlier) + cursor.decodedString(string.content))
         case .decoded(let earlier): text = .decoded(earlier + (try cursor.decodedString(string.content)))
         }
+    }
+
+    /// Skips a member the event's reading does not use; an escaped key could be one it does.
+    private static func skip(_ key: JSONCursor.Key, _ cursor: inout JSONCursor) throws(JSONParseError) {
+        guard key.plain else { throw otherShape }
+        try cursor.skipValue()
     }
 
     private static var otherShape: JSONParseError { JSONParseError(message: "not a text event", offset: 0) }

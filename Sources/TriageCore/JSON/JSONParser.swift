@@ -212,10 +212,8 @@ public struct JSONParser {
             // eight bytes at a time.
             var ascii = true
             while index < bytes.count {
-                if index + 8 <= bytes.count, !Self.needsALook(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                    index += 8
-                    continue
-                }
+                passPlainASCII()
+                guard index < bytes.count else { break }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
@@ -295,11 +293,8 @@ public struct JSONParser {
             var plain = true
             var ascii = true
             while index < bytes.count {
-                // Eight plain ASCII bytes at a time, when none needs a look.
-                if index + 8 <= bytes.count, !Self.needsALook(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                    index += 8
-                    continue
-                }
+                passPlainASCII()
+                guard index < bytes.count else { break }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     if !ascii { try validateUTF8(segment..<index) }
@@ -319,6 +314,13 @@ public struct JSONParser {
                 index += 1
             }
             throw fail("unterminated string")
+        }
+
+        /// Moves `index` over plain ASCII string bytes eight at a time, up to the first group of
+        /// eight with a byte that needs a look (or the last seven bytes).
+        @inline(__always)
+        mutating func passPlainASCII() {
+            while index + 8 <= bytes.count, !Self.needsALook(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
         }
 
         /// Whether any of eight bytes of a string is a quote, a backslash, a control character
