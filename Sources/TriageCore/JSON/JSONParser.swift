@@ -354,13 +354,7 @@ public struct JSONParser {
             guard index < bytes.count else { throw fail("unexpected end of JSON") }
             switch bytes[index] {
             case UInt8(ascii: "{"):
-                guard depth + 1 <= maxDepth else { throw fail("JSON nested too deeply") }
-                index += 1
-                skipWhitespace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return
-                }
+                if try openIsEmpty(closing: UInt8(ascii: "}"), depth: depth) { return }
                 while true {
                     skipWhitespace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -373,13 +367,7 @@ public struct JSONParser {
                     if try endOfMember(closing: UInt8(ascii: "}")) { return }
                 }
             case UInt8(ascii: "["):
-                guard depth + 1 <= maxDepth else { throw fail("JSON nested too deeply") }
-                index += 1
-                skipWhitespace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return
-                }
+                if try openIsEmpty(closing: UInt8(ascii: "]"), depth: depth) { return }
                 while true {
                     skipWhitespace()
                     try skipValue(depth: depth + 1)
@@ -392,6 +380,17 @@ public struct JSONParser {
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
             default: throw fail("unexpected character")
             }
+        }
+
+        /// Enters the object or array at `index` (one level below `depth`); `true`, past its
+        /// closing bracket, when it is empty.
+        mutating func openIsEmpty(closing: UInt8, depth: Int) throws(JSONParseError) -> Bool {
+            guard depth + 1 <= maxDepth else { throw fail("JSON nested too deeply") }
+            index += 1
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == closing else { return false }
+            index += 1
+            return true
         }
 
         /// After a member or element: `true` past the closing bracket, `false` past a comma.
