@@ -205,45 +205,27 @@ public struct JSONParser {
 
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+        /// The string at `index` (its opening quote). `skipString` validates it; text without
+        /// escapes is then taken as it stands (already valid UTF-8), and text with escapes is
+        /// decoded in a second pass that cannot fail.
         mutating func parseString() throws(JSONParseError) -> String {
-            index += 1  // opening quote
-            let start = index
-            // Fast path: no escapes; validate UTF-8 by decoding once. Plain ASCII is passed over
-            // eight bytes at a time.
-            var ascii = true
-            while index < bytes.count {
-                passPlainASCII()
-                guard index < bytes.count else { break }
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-                    index += 1
-                    return ascii ? String(decoding: slice, as: UTF8.self) : try decodeUTF8(slice, at: start)
-                }
-                if byte == UInt8(ascii: "\\") { break }
-                if byte < 0x20 { throw fail("control character in string") }
-                if byte >= 0x80 { ascii = false }
-                index += 1
-            }
-            guard index < bytes.count else { throw fail("unterminated string") }
-            var scratch: [UInt8] = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
-            while index < bytes.count {
-                let byte = bytes[index]
-                switch byte {
-                case UInt8(ascii: "\""):
-                    index += 1
-                    return try scratch.withUnsafeBytes { buffer in
-                        Result { () throws(JSONParseError) -> String in try decodeUTF8(buffer, at: start) }
-                    }.get()
-                case UInt8(ascii: "\\"):
+            let string = try skipString()
+            let content = UnsafeRawBufferPointer(rebasing: bytes[string.content])
+            guard !string.plain else { return String(decoding: content, as: UTF8.self) }
+            let end = index
+            index = string.content.lowerBound
+            var scratch: [UInt8] = []
+            scratch.reserveCapacity(string.content.count)
+            while index < string.content.upperBound {
+                if bytes[index] == UInt8(ascii: "\\") {
                     scratch.append(contentsOf: try readEscape().utf8)
-                default:
-                    if byte < 0x20 { throw fail("control character in string") }
-                    scratch.append(byte)
+                } else {
+                    scratch.append(bytes[index])
                     index += 1
                 }
             }
-            throw fail("unterminated string")
+            index = end
+            return String(decoding: scratch, as: UTF8.self)
         }
 
         /// The escape at `index` (a backslash), validated and decoded; `index` moves past it.
@@ -422,20 +404,6 @@ public struct JSONParser {
                 index += 1
             }
             return value
-        }
-
-        func decodeUTF8(_ buffer: UnsafeRawBufferPointer, at offset: Int) throws(JSONParseError) -> String {
-            // Pure ASCII is by far the common case and needs no validation pass.
-            var ascii = true
-            for byte in buffer where byte >= 0x80 {
-                ascii = false
-                break
-            }
-            if ascii { return String(decoding: buffer, as: UTF8.self) }
-            guard let string = String(validating: buffer, as: UTF8.self) else {
-                throw JSONParseError(message: "invalid UTF-8 in string", offset: offset)
-            }
-            return string
         }
     }
 }
