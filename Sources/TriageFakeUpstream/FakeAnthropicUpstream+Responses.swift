@@ -103,9 +103,7 @@ extension FakeAnthropicUpstream {
         guard exchange.stream else {
             return Self.json(wire.message(answer), status: .ok, requestID: exchange.requestID)
         }
-        var buffer = ByteBuffer()
-        for var event in wire.events(answer) { buffer.writeBuffer(&event) }
-        var response = Self.json(buffer, status: .ok, requestID: exchange.requestID)
+        var response = Self.json(wire.stream(answer), status: .ok, requestID: exchange.requestID)
         response.headers[.contentType] = Self.eventStreamType
         response.headers[.cacheControl] = "no-cache"
         // Without a content-length, NIO's encoder frames the body with chunked transfer encoding.

@@ -43,96 +43,192 @@ struct FakeAnthropicWire: Sendable {
         inputTokens = promptTokens - cacheReadTokens
     }
 
-    func usage(outputTokens: Int) -> JSONValue {
-        [
-            "input_tokens": JSONValue(inputTokens), "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": JSONValue(cacheReadTokens), "output_tokens": JSONValue(outputTokens),
-        ]
+    /// `{"input_tokens":…,"cache_creation_input_tokens":0,"cache_read_input_tokens":…,"output_tokens":…}`
+    func writeUsage(outputTokens: Int, into buffer: inout ByteBuffer) {
+        buffer.writeString(#"{"input_tokens":"#)
+        buffer.writeString(String(inputTokens))
+        buffer.writeString(#","cache_creation_input_tokens":0,"cache_read_input_tokens":"#)
+        buffer.writeString(String(cacheReadTokens))
+        buffer.writeString(#","output_tokens":"#)
+        buffer.writeString(String(outputTokens))
+        buffer.writeString("}")
     }
 
-    static func content(_ block: FakeAnthropicAnswer.Block) -> JSONValue {
+    /// A content block of the non-streamed message: the whole text, or the tool input as an object.
+    static func writeContent(_ block: FakeAnthropicAnswer.Block, into buffer: inout ByteBuffer) {
         switch block {
-        case .text(let pieces): return ["type": "text", "text": .string(pieces.joined())]
+        case .text(let pieces):
+            buffer.writeString(#"{"type":"text","text":"#)
+            buffer.writeJSONString(pieces.joined())
+            buffer.writeString("}")
         case .toolUse(let id, let name, let input, _):
-            let parsed = (try? JSONParser.parse(input)) ?? .object(JSONObject())
-            return ["type": "tool_use", "id": .string(id), "name": .string(name), "input": parsed]
+            writeToolUseHead(id: id, name: name, into: &buffer)
+            buffer.writeJSON((try? JSONParser.parse(input)) ?? .object(JSONObject()))
+            buffer.writeString("}")
         }
+    }
+
+    /// `{"type":"tool_use","id":…,"name":…,"input":` — a tool block up to its input.
+    static func writeToolUseHead(id: String, name: String, into buffer: inout ByteBuffer) {
+        buffer.writeString(#"{"type":"tool_use","id":"#)
+        buffer.writeJSONString(id)
+        buffer.writeString(#","name":"#)
+        buffer.writeJSONString(name)
+        buffer.writeString(#","input":"#)
+    }
+
+    /// `{"id":…,"type":"message","role":"assistant","model":…,"content":` — a message up to its content.
+    func writeMessageHead(into buffer: inout ByteBuffer) {
+        buffer.writeString(#"{"id":"#)
+        buffer.writeJSONString(id)
+        buffer.writeString(#","type":"message","role":"assistant","model":"#)
+        buffer.writeJSONString(model)
+        buffer.writeString(#","content":"#)
     }
 
     /// The whole non-streamed response body.
     func message(_ answer: FakeAnthropicAnswer) -> ByteBuffer {
-        let body: JSONValue = [
-            "id": .string(id), "type": "message", "role": "assistant", "model": .string(model),
-            "content": .array(answer.blocks.map(Self.content)),
-            "stop_reason": .string(answer.stopReason), "stop_sequence": nil,
-            "usage": usage(outputTokens: answer.outputTokens),
-        ]
-        return ByteBuffer(bytes: JSONWriter.bytes(body))
+        var buffer = ByteBuffer()
+        writeMessageHead(into: &buffer)
+        buffer.writeString("[")
+        for (index, block) in answer.blocks.enumerated() {
+            if index > 0 { buffer.writeString(",") }
+            Self.writeContent(block, into: &buffer)
+        }
+        buffer.writeString(#"],"stop_reason":"#)
+        buffer.writeJSONString(answer.stopReason)
+        buffer.writeString(#","stop_sequence":null,"usage":"#)
+        writeUsage(outputTokens: answer.outputTokens, into: &buffer)
+        buffer.writeString("}")
+        return buffer
     }
 
-    static func event(_ payload: JSONValue) -> ByteBuffer {
-        var buffer = ByteBuffer()
+    /// `event: <type>\ndata: {"type":"<type>"` + what `members` writes (each member after a
+    /// comma) + `}\n\n`: one event, its payload written member by member.
+    static func writeEvent(_ type: String, into buffer: inout ByteBuffer, members: (inout ByteBuffer) -> Void = { _ in }) {
         buffer.writeString("event: ")
-        buffer.writeString(payload["type"]?.stringValue ?? "message")
-        buffer.writeString("\ndata: ")
-        buffer.writeBytes(JSONWriter.bytes(payload))
-        buffer.writeString("\n\n")
+        buffer.writeString(type)
+        buffer.writeString(#"\#ndata: {"type":""#)
+        buffer.writeString(type)
+        buffer.writeString("\"")
+        members(&buffer)
+        buffer.writeString("}\n\n")
+    }
+
+    static func event(_ type: String, members: (inout ByteBuffer) -> Void = { _ in }) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        writeEvent(type, into: &buffer, members: members)
         return buffer
     }
 
     /// `message_start` and `ping`.
     func opening() -> [ByteBuffer] {
-        let message: JSONValue = [
-            "id": .string(id), "type": "message", "role": "assistant", "model": .string(model), "content": [],
-            "stop_reason": nil, "stop_sequence": nil, "usage": usage(outputTokens: 1),
-        ]
-        return [Self.event(["type": "message_start", "message": message]), Self.event(["type": "ping"])]
+        var buffer = ByteBuffer()
+        writeOpening(into: &buffer)
+        let ping = buffer.readableBytes - Self.ping.count
+        return [buffer.getSlice(at: 0, length: ping)!, buffer.getSlice(at: ping, length: Self.ping.count)!]
+    }
+
+    static let ping = Array("event: ping\ndata: {\"type\":\"ping\"}\n\n".utf8)
+
+    func writeOpening(into buffer: inout ByteBuffer) {
+        Self.writeEvent("message_start", into: &buffer) { buffer in
+            buffer.writeString(#","message":"#)
+            writeMessageHead(into: &buffer)
+            buffer.writeString(#"[],"stop_reason":null,"stop_sequence":null,"usage":"#)
+            writeUsage(outputTokens: 1, into: &buffer)
+            buffer.writeString("}")
+        }
+        buffer.writeBytes(Self.ping)
+    }
+
+    /// `,"index":N`
+    static func writeIndex(_ index: Int, into buffer: inout ByteBuffer) {
+        buffer.writeString(#","index":"#)
+        buffer.writeString(String(index))
     }
 
     /// `content_block_start` for a block.
     static func blockStart(_ index: Int, _ block: FakeAnthropicAnswer.Block) -> ByteBuffer {
-        let content: JSONValue
-        switch block {
-        case .text: content = ["type": "text", "text": ""]
-        case .toolUse(let id, let name, _, _): content = ["type": "tool_use", "id": .string(id), "name": .string(name), "input": [:]]
-        }
-        return event(["type": "content_block_start", "index": JSONValue(index), "content_block": content])
+        var buffer = ByteBuffer()
+        writeBlockStart(index, block, into: &buffer)
+        return buffer
     }
 
-    /// The block's `content_block_delta`s (a tool's first one carries `""`, as Anthropic sends).
-    static func blockDeltas(_ index: Int, _ block: FakeAnthropicAnswer.Block) -> [ByteBuffer] {
-        switch block {
-        case .text(let pieces):
-            return pieces.map { event(["type": "content_block_delta", "index": JSONValue(index), "delta": ["type": "text_delta", "text": .string($0)]]) }
-        case .toolUse(_, _, _, let pieces):
-            return ([""] + pieces).map {
-                event(["type": "content_block_delta", "index": JSONValue(index), "delta": ["type": "input_json_delta", "partial_json": .string($0)]])
+    static func writeBlockStart(_ index: Int, _ block: FakeAnthropicAnswer.Block, into buffer: inout ByteBuffer) {
+        writeEvent("content_block_start", into: &buffer) { buffer in
+            writeIndex(index, into: &buffer)
+            buffer.writeString(#","content_block":"#)
+            switch block {
+            case .text: buffer.writeString(#"{"type":"text","text":""}"#)
+            case .toolUse(let id, let name, _, _):
+                writeToolUseHead(id: id, name: name, into: &buffer)
+                buffer.writeString("{}}")
             }
         }
     }
 
+    /// The block's `content_block_delta`s (a tool's first one carries `""`, as Anthropic sends).
+    static func blockDeltas(_ index: Int, _ block: FakeAnthropicAnswer.Block) -> [ByteBuffer] {
+        let (kind, pieces) = deltaPieces(block)
+        return pieces.map { piece in
+            var buffer = ByteBuffer()
+            writeDelta(index, kind: kind, piece: piece, into: &buffer)
+            return buffer
+        }
+    }
+
+    /// The delta type and its text member for a block, and the pieces it streams in.
+    static func deltaPieces(_ block: FakeAnthropicAnswer.Block) -> (kind: (type: String, member: String), pieces: [String]) {
+        switch block {
+        case .text(let pieces): (("text_delta", "text"), pieces)
+        case .toolUse(_, _, _, let pieces): (("input_json_delta", "partial_json"), [""] + pieces)
+        }
+    }
+
+    static func writeDelta(_ index: Int, kind: (type: String, member: String), piece: String, into buffer: inout ByteBuffer) {
+        writeEvent("content_block_delta", into: &buffer) { buffer in
+            writeIndex(index, into: &buffer)
+            buffer.writeString(#","delta":{"type":""#)
+            buffer.writeString(kind.type)
+            buffer.writeString(#"",""#)
+            buffer.writeString(kind.member)
+            buffer.writeString(#"":"#)
+            buffer.writeJSONString(piece)
+            buffer.writeString("}")
+        }
+    }
+
     static func blockStop(_ index: Int) -> ByteBuffer {
-        event(["type": "content_block_stop", "index": JSONValue(index)])
+        event("content_block_stop") { writeIndex(index, into: &$0) }
     }
 
     /// `message_delta` and `message_stop`.
     func closing(_ answer: FakeAnthropicAnswer) -> [ByteBuffer] {
-        let delta: JSONValue = [
-            "type": "message_delta", "delta": ["stop_reason": .string(answer.stopReason), "stop_sequence": nil],
-            "usage": ["output_tokens": JSONValue(answer.outputTokens)],
-        ]
-        return [Self.event(delta), Self.event(["type": "message_stop"])]
+        let delta = Self.event("message_delta") { buffer in
+            buffer.writeString(#","delta":{"stop_reason":"#)
+            buffer.writeJSONString(answer.stopReason)
+            buffer.writeString(#","stop_sequence":null},"usage":{"output_tokens":"#)
+            buffer.writeString(String(answer.outputTokens))
+            buffer.writeString("}")
+        }
+        return [delta, Self.event("message_stop")]
     }
 
-    /// Every event of the answer's stream, in order.
-    func events(_ answer: FakeAnthropicAnswer) -> [ByteBuffer] {
-        var events = opening()
+    /// Every event of the answer's stream, in order, in one buffer.
+    func stream(_ answer: FakeAnthropicAnswer) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(1_024)
+        writeOpening(into: &buffer)
         for (index, block) in answer.blocks.enumerated() {
-            events.append(Self.blockStart(index, block))
-            events += Self.blockDeltas(index, block)
-            events.append(Self.blockStop(index))
+            Self.writeBlockStart(index, block, into: &buffer)
+            let (kind, pieces) = Self.deltaPieces(block)
+            for piece in pieces { Self.writeDelta(index, kind: kind, piece: piece, into: &buffer) }
+            var stop = Self.blockStop(index)
+            buffer.writeBuffer(&stop)
         }
-        return events + closing(answer)
+        for var event in closing(answer) { buffer.writeBuffer(&event) }
+        return buffer
     }
 
     /// `{"type": "error", "error": {"type", "message"}, "request_id"}`

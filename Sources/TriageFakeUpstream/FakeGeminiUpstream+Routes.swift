@@ -185,10 +185,7 @@ extension FakeGeminiUpstream {
         guard stream else { return Self.json(wire.completion(answer), status: .ok) }
         guard sse else { return Self.json(FakeGeminiWire.jsonArray(wire.events(answer)), status: .ok) }
         var buffer = ByteBuffer()
-        for event in wire.events(answer) {
-            var framed = FakeGeminiWire.sse(event)
-            buffer.writeBuffer(&framed)
-        }
+        for event in wire.events(answer) { FakeGeminiWire.writeSSE(event, into: &buffer) }
         var response = Response(status: .ok, headers: [.contentType: Self.eventStreamType], body: ResponseBody(byteBuffer: buffer))
         response.headers[.contentLength] = nil
         return response

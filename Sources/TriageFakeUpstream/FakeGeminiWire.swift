@@ -39,57 +39,104 @@ struct FakeGeminiWire: Sendable {
         self.cachedTokens = min(cachedTokens, promptTokens)
     }
 
-    /// One `GenerateContentResponse` with these parts; `candidatesTokens` so far for usage.
-    func response(parts: [JSONValue], finishReason: String?, candidatesTokens: Int) -> JSONValue {
-        var candidate = JSONObject([("content", ["parts": .array(parts), "role": "model"])])
-        if let finishReason { candidate["finishReason"] = .string(finishReason) }
-        candidate["index"] = 0
-        var usage = JSONObject([("promptTokenCount", JSONValue(promptTokens))])
-        if candidatesTokens > 0 { usage["candidatesTokenCount"] = JSONValue(candidatesTokens) }
-        usage["totalTokenCount"] = JSONValue(promptTokens + candidatesTokens)
-        if cachedTokens > 0 { usage["cachedContentTokenCount"] = JSONValue(cachedTokens) }
-        usage["promptTokensDetails"] = [["modality": "TEXT", "tokenCount": JSONValue(promptTokens)]]
-        if cachedTokens > 0 { usage["cacheTokensDetails"] = [["modality": "TEXT", "tokenCount": JSONValue(cachedTokens)]] }
-        return .object(
-            JSONObject([
-                ("candidates", [.object(candidate)]), ("usageMetadata", .object(usage)),
-                ("modelVersion", .string(model)), ("responseId", .string(responseID)),
-            ]))
+    /// One `GenerateContentResponse` with these parts (each already JSON), written member by
+    /// member; `candidatesTokens` so far for usage.
+    func response(parts: [[UInt8]], finishReason: String?, candidatesTokens: Int) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(384)
+        buffer.writeString(#"{"candidates":[{"content":{"parts":["#)
+        for (index, part) in parts.enumerated() {
+            if index > 0 { buffer.writeString(",") }
+            buffer.writeBytes(part)
+        }
+        buffer.writeString(#"],"role":"model"}"#)
+        if let finishReason {
+            buffer.writeString(#","finishReason":"#)
+            buffer.writeJSONString(finishReason)
+        }
+        buffer.writeString(#","index":0}],"usageMetadata":{"promptTokenCount":"#)
+        buffer.writeString(String(promptTokens))
+        if candidatesTokens > 0 {
+            buffer.writeString(#","candidatesTokenCount":"#)
+            buffer.writeString(String(candidatesTokens))
+        }
+        buffer.writeString(#","totalTokenCount":"#)
+        buffer.writeString(String(promptTokens + candidatesTokens))
+        if cachedTokens > 0 {
+            buffer.writeString(#","cachedContentTokenCount":"#)
+            buffer.writeString(String(cachedTokens))
+        }
+        Self.writeTextDetails("promptTokensDetails", tokens: promptTokens, into: &buffer)
+        if cachedTokens > 0 { Self.writeTextDetails("cacheTokensDetails", tokens: cachedTokens, into: &buffer) }
+        buffer.writeString(#"},"modelVersion":"#)
+        buffer.writeJSONString(model)
+        buffer.writeString(#","responseId":"#)
+        buffer.writeJSONString(responseID)
+        buffer.writeString("}")
+        return buffer
+    }
+
+    /// `,"<name>":[{"modality":"TEXT","tokenCount":N}]`
+    static func writeTextDetails(_ name: String, tokens: Int, into buffer: inout ByteBuffer) {
+        buffer.writeString(#",""#)
+        buffer.writeString(name)
+        buffer.writeString(#"":[{"modality":"TEXT","tokenCount":"#)
+        buffer.writeString(String(tokens))
+        buffer.writeString("}]")
     }
 
     /// The non-streamed body: the whole text in one part, or every call.
     func completion(_ answer: FakeGeminiAnswer) -> ByteBuffer {
-        let parts: [JSONValue] = answer.calls.isEmpty ? [["text": .string(answer.pieces.joined())]] : answer.calls.map(Self.callPart)
-        return ByteBuffer(bytes: JSONWriter.bytes(response(parts: parts, finishReason: "STOP", candidatesTokens: answer.candidatesTokens)))
+        let parts = answer.calls.isEmpty ? [Self.textPart(answer.pieces.joined())] : answer.calls.map(Self.callPart)
+        return response(parts: parts, finishReason: "STOP", candidatesTokens: answer.candidatesTokens)
     }
 
-    static func callPart(_ call: (name: String, args: JSONValue)) -> JSONValue {
-        ["functionCall": ["name": .string(call.name), "args": call.args]]
+    /// `{"text":…}`
+    static func textPart(_ text: String) -> [UInt8] {
+        var part = Array(#"{"text":"#.utf8)
+        JSONWriter.writeString(text, into: &part)
+        part.append(UInt8(ascii: "}"))
+        return part
+    }
+
+    static func callPart(_ call: (name: String, args: JSONValue)) -> [UInt8] {
+        JSONWriter.bytes(["functionCall": ["name": .string(call.name), "args": call.args]])
     }
 
     /// The stream's events in order: one per text piece (the last one with `finishReason`), or
     /// one with every function call. `finish: false` leaves the finish reason out (a cut stream).
-    func events(_ answer: FakeGeminiAnswer, finish: Bool = true) -> [JSONValue] {
+    func events(_ answer: FakeGeminiAnswer, finish: Bool = true) -> [ByteBuffer] {
         if !answer.calls.isEmpty {
             return [response(parts: answer.calls.map(Self.callPart), finishReason: finish ? "STOP" : nil, candidatesTokens: answer.candidatesTokens)]
         }
         return answer.pieces.enumerated().map { index, piece in
             let last = index == answer.pieces.count - 1
-            return response(parts: [["text": .string(piece)]], finishReason: last && finish ? "STOP" : nil, candidatesTokens: index + 1)
+            return response(parts: [Self.textPart(piece)], finishReason: last && finish ? "STOP" : nil, candidatesTokens: index + 1)
         }
     }
 
     /// `data: <json>\r\n\r\n`, as Google frames `alt=sse` events.
-    static func sse(_ event: JSONValue) -> ByteBuffer {
-        var buffer = ByteBuffer(string: "data: ")
-        buffer.writeBytes(JSONWriter.bytes(event))
-        buffer.writeString("\r\n\r\n")
+    static func sse(_ event: ByteBuffer) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        writeSSE(event, into: &buffer)
         return buffer
     }
 
+    static func writeSSE(_ event: ByteBuffer, into buffer: inout ByteBuffer) {
+        buffer.writeString("data: ")
+        buffer.writeImmutableBuffer(event)
+        buffer.writeString("\r\n\r\n")
+    }
+
     /// The body of a stream without `alt=sse`: a JSON array of the responses.
-    static func jsonArray(_ events: [JSONValue]) -> ByteBuffer {
-        ByteBuffer(bytes: JSONWriter.bytes(.array(events)))
+    static func jsonArray(_ events: [ByteBuffer]) -> ByteBuffer {
+        var buffer = ByteBuffer(string: "[")
+        for (index, event) in events.enumerated() {
+            if index > 0 { buffer.writeString(",") }
+            buffer.writeImmutableBuffer(event)
+        }
+        buffer.writeString("]")
+        return buffer
     }
 }
 
