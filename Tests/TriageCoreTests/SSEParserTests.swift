@@ -98,7 +98,11 @@ import TriageCore
         }
         #expect(inPlace("data: a\n\n: comment\n\nevent: ping\ndata: {}\n\n: only a comment\n\n") == ["a", "ping|{}"])
         #expect(inPlace("event: x\n\n") == [])
-        #expect(inPlace("data: a\r\n\r\n") == nil)
+        #expect(inPlace("data: a\r\n\r\nevent: e\r\ndata: b\n\r\n") == ["a", "e|b"])
+        #expect(inPlace("data: a\r\r") == nil)
+        #expect(inPlace("data: a\rb\n\n") == nil)
+        #expect(inPlace("data: a\r\n\r") == nil)
+        #expect(inPlace("data: a\n\r\n\r") == nil)
         #expect(inPlace("data: a\ndata: b\n\n") == nil)
         #expect(inPlace("id: 7\ndata: a\n\n") == nil)
         #expect(inPlace("data:a\n\n") == nil)
@@ -108,5 +112,54 @@ import TriageCore
         _ = try parser.push(Array("data: half".utf8))
         let read = Array("data: b\n\n".utf8).withUnsafeBufferPointer { parser.readPlainEventsInPlace($0) { _, _ in true } }
         #expect(!read)
+    }
+
+    /// Pieces read in place where the reader takes them, and by `push` where it does not, give
+    /// the events `push` alone gives: 3,000 generated streams of LF, CRLF and lone-CR lines,
+    /// comments, names, several data lines and other fields, cut into random pieces.
+    @Test func readingInPlaceWherePossibleGivesWhatPushGives() throws {
+        var random = SplitMix64(seed: 0x55E)
+        let lineEnds = ["\n", "\r\n", "\r\n", "\n", "\r"]
+        let lines = ["data: {\"a\":1}", "data: x\ry", "data: ", "event: message", "event: ping", ": keep", "id: 3", "data:tight", "retry: 5", "data: é😀"]
+        var inPlaceReads = 0
+        for _ in 0..<3_000 {
+            // Two streams in three are written the plain way: at most a name, a comment and one
+            // data line per block, LF or CRLF ends.
+            let plain = Int.random(in: 0..<3, using: &random) > 0
+            var text = ""
+            for _ in 0..<Int.random(in: 1...6, using: &random) {
+                let end = plain ? lineEnds[Int.random(in: 0...3, using: &random)] : lineEnds.randomElement(using: &random)!
+                if plain {
+                    if Bool.random(using: &random) { text += "event: e" + end }
+                    if Bool.random(using: &random) { text += ": c" + end }
+                    text += "data: {\"n\":\(Int.random(in: 0...99, using: &random))}" + end
+                } else {
+                    for _ in 0..<Int.random(in: 0...3, using: &random) {
+                        text += lines.randomElement(using: &random)! + lineEnds.randomElement(using: &random)!
+                    }
+                }
+                text += end
+            }
+            let bytes = Array(text.utf8)
+            var whole = SSEParser()
+            let expected = try whole.push(bytes).map { "\($0.event ?? "-")|\($0.data)" }
+            var parser = SSEParser()
+            var seen: [String] = []
+            var start = 0
+            while start < bytes.count {
+                let end = Int.random(in: 0...3, using: &random) == 0 ? min(bytes.count, start + Int.random(in: 1...12, using: &random)) : bytes.count
+                let piece = Array(bytes[start..<end])
+                let read = piece.withUnsafeBufferPointer { piece in
+                    parser.readPlainEventsInPlace(piece) { name, data in
+                        seen.append("\(name.map { String(decoding: $0, as: UTF8.self) } ?? "-")|\(String(decoding: data, as: UTF8.self))")
+                        return true
+                    }
+                }
+                if read { inPlaceReads += 1 } else { seen += try parser.push(piece).map { "\($0.event ?? "-")|\($0.data)" } }
+                start = end
+            }
+            #expect(seen == expected, "\(text.debugDescription)")
+        }
+        #expect(inPlaceReads > 1_500)
     }
 }

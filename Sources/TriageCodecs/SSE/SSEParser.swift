@@ -109,21 +109,23 @@ public struct SSEParser: Sendable {
     /// comment lines (`: text`), then a blank line — calling `body` with each event's name and
     /// data, in order, until it returns `false`. Returns `false` having read nothing, and
     /// without calling `body`, when the parser holds part of an event or the bytes are anything
-    /// else (other fields, several data lines, CR line ends, a block cut at the end): `push`
-    /// reads those.
+    /// else (other fields, several data lines, a lone CR line end, a block cut at the end):
+    /// `push` reads those. Lines may end with LF or CRLF (Google frames `alt=sse` with CRLF).
     public mutating func readPlainEventsInPlace(
         _ bytes: UnsafeBufferPointer<UInt8>, _ body: (_ name: UnsafeBufferPointer<UInt8>?, _ data: UnsafeBufferPointer<UInt8>) -> Bool
     ) -> Bool {
         guard isAtEventBoundary, !bytes.isEmpty, bytes.count <= maxEventBytes else { return false }
         // First the framing, so that nothing is read when the bytes are not this plain. Line
-        // ends are found with `memchr`; bytes with any CR are left to `push`.
-        guard ByteSearch.firstIndex(of: 0x0d, in: bytes) == nil else { return false }
+        // ends are found with `memchr`; only bytes with a CR need a look at each line's end.
+        let hasCR = ByteSearch.firstIndex(of: 0x0d, in: bytes) != nil
         var position = 0
         var blockHasData = false
         var blockStarted = false
         while position < bytes.count {
             guard let end = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: position) else { return false }
-            let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
+            let line = Self.line(in: bytes, from: position, to: end, trimsCR: hasCR)
+            // A CR anywhere but before the LF ends a line of its own: left to `push`.
+            if hasCR, ByteSearch.firstIndex(of: 0x0d, in: line) != nil { return false }
             if line.isEmpty {
                 blockHasData = false
                 blockStarted = false
@@ -145,7 +147,7 @@ public struct SSEParser: Sendable {
         var name: UnsafeBufferPointer<UInt8>?
         var data: UnsafeBufferPointer<UInt8>?
         while position < bytes.count, let end = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: position) {
-            let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
+            let line = Self.line(in: bytes, from: position, to: end, trimsCR: hasCR)
             position = end + 1
             if line.isEmpty {
                 if let data, !body(name, data) { return true }
@@ -158,6 +160,12 @@ public struct SSEParser: Sendable {
             }
         }
         return true
+    }
+
+    /// The line from `start` to the LF at `end`, without the CR before the LF when `trimsCR`.
+    private static func line(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, trimsCR: Bool) -> UnsafeBufferPointer<UInt8> {
+        let last = trimsCR && end > start && bytes[end - 1] == 0x0d ? end - 1 : end
+        return UnsafeBufferPointer(rebasing: bytes[start..<last])
     }
 
     private static let dataPrefix = Array("data: ".utf8)
