@@ -164,13 +164,14 @@ enum TranscodeFixtures {
         return events
     }
 
-    /// Gemini: 200 `GenerateContentResponse` chunks, the last with the finish reason and usage.
+    /// Gemini: 200 `GenerateContentResponse` chunks, the last with the finish reason and usage,
+    /// framed with CRLF as Google frames `alt=sse`.
     static func geminiStream() -> [[UInt8]] {
         (0..<eventCount).map { index in
             let last = index == eventCount - 1
-            return sse(
+            return Array("data: ".utf8) + Array(
                 #"{"candidates":[{"content":{"parts":[{"text":"\#(piece(index))"}],"role":"model"}\#(last ? #","finishReason":"STOP""# : ""),"index":0}],"usageMetadata":{"promptTokenCount":2095,"candidatesTokenCount":\#(index + 1),"totalTokenCount":\#(2096 + index)},"modelVersion":"gemini-2.5-flash","responseId":"fc9ZaK2bMoPv"}"#
-            )
+                    .utf8) + Array("\r\n\r\n".utf8)
         }
     }
 
