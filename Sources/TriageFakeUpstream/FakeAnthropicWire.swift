@@ -123,23 +123,16 @@ struct FakeAnthropicWire: Sendable {
 
     /// `message_start` and `ping`.
     func opening() -> [ByteBuffer] {
-        var buffer = ByteBuffer()
-        writeOpening(into: &buffer)
-        let ping = buffer.readableBytes - Self.ping.count
-        return [buffer.getSlice(at: 0, length: ping)!, buffer.getSlice(at: ping, length: Self.ping.count)!]
+        [Self.event("message_start", members: writeMessageStart), Self.event("ping")]
     }
 
-    static let ping = Array("event: ping\ndata: {\"type\":\"ping\"}\n\n".utf8)
-
-    func writeOpening(into buffer: inout ByteBuffer) {
-        Self.writeEvent("message_start", into: &buffer) { buffer in
-            buffer.writeString(#","message":"#)
-            writeMessageHead(into: &buffer)
-            buffer.writeString(#"[],"stop_reason":null,"stop_sequence":null,"usage":"#)
-            writeUsage(outputTokens: 1, into: &buffer)
-            buffer.writeString("}")
-        }
-        buffer.writeBytes(Self.ping)
+    /// `message_start`'s members: the message with no content yet, and its input usage.
+    func writeMessageStart(_ buffer: inout ByteBuffer) {
+        buffer.writeString(#","message":"#)
+        writeMessageHead(into: &buffer)
+        buffer.writeString(#"[],"stop_reason":null,"stop_sequence":null,"usage":"#)
+        writeUsage(outputTokens: 1, into: &buffer)
+        buffer.writeString("}")
     }
 
     /// `,"index":N`
@@ -205,29 +198,32 @@ struct FakeAnthropicWire: Sendable {
 
     /// `message_delta` and `message_stop`.
     func closing(_ answer: FakeAnthropicAnswer) -> [ByteBuffer] {
-        let delta = Self.event("message_delta") { buffer in
-            buffer.writeString(#","delta":{"stop_reason":"#)
-            buffer.writeJSONString(answer.stopReason)
-            buffer.writeString(#","stop_sequence":null},"usage":{"output_tokens":"#)
-            buffer.writeString(String(answer.outputTokens))
-            buffer.writeString("}")
-        }
-        return [delta, Self.event("message_stop")]
+        [Self.event("message_delta") { Self.writeMessageDelta(answer, into: &$0) }, Self.event("message_stop")]
+    }
+
+    /// `message_delta`'s members: the stop reason and the output usage.
+    static func writeMessageDelta(_ answer: FakeAnthropicAnswer, into buffer: inout ByteBuffer) {
+        buffer.writeString(#","delta":{"stop_reason":"#)
+        buffer.writeJSONString(answer.stopReason)
+        buffer.writeString(#","stop_sequence":null},"usage":{"output_tokens":"#)
+        buffer.writeString(String(answer.outputTokens))
+        buffer.writeString("}")
     }
 
     /// Every event of the answer's stream, in order, in one buffer.
     func stream(_ answer: FakeAnthropicAnswer) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(1_024)
-        writeOpening(into: &buffer)
+        Self.writeEvent("message_start", into: &buffer, members: writeMessageStart)
+        Self.writeEvent("ping", into: &buffer)
         for (index, block) in answer.blocks.enumerated() {
             Self.writeBlockStart(index, block, into: &buffer)
             let (kind, pieces) = Self.deltaPieces(block)
             for piece in pieces { Self.writeDelta(index, kind: kind, piece: piece, into: &buffer) }
-            var stop = Self.blockStop(index)
-            buffer.writeBuffer(&stop)
+            Self.writeEvent("content_block_stop", into: &buffer) { Self.writeIndex(index, into: &$0) }
         }
-        for var event in closing(answer) { buffer.writeBuffer(&event) }
+        Self.writeEvent("message_delta", into: &buffer) { Self.writeMessageDelta(answer, into: &$0) }
+        Self.writeEvent("message_stop", into: &buffer)
         return buffer
     }
 
