@@ -32,10 +32,13 @@ final class CrossFormatHarness: Sendable {
         _ = try await gemini.start()
         let gateway = try await GatewayHarness.start(upstream: FakeOpenAIUpstream(cachedTokens: cachedTokens)) { config in
             let openAIURL = config.catalog.providers["fake"]!.baseURL
+            // No matrix test times an upstream out. The matrix runs 45 cases at once beside the
+            // rest of the suite on two cores, where a debug-built fake has taken over 2 s to
+            // answer (a clean-clone CI run got 504s with a 2 s first-byte timeout).
             let providers = [
-                ProviderSpec(name: "openai-fake", format: .openai, baseURL: openAIURL, apiKey: Secret("sk-openai-upstream-secret"), firstByteTimeoutSeconds: 2),
-                ProviderSpec(name: "anthropic-fake", format: .anthropic, baseURL: anthropic.baseURL, apiKey: Secret("sk-ant-upstream-secret"), firstByteTimeoutSeconds: 2),
-                ProviderSpec(name: "gemini-fake", format: .gemini, baseURL: gemini.baseURL, apiKey: Secret("gemini-upstream-secret"), firstByteTimeoutSeconds: 2),
+                ProviderSpec(name: "openai-fake", format: .openai, baseURL: openAIURL, apiKey: Secret("sk-openai-upstream-secret"), firstByteTimeoutSeconds: 30),
+                ProviderSpec(name: "anthropic-fake", format: .anthropic, baseURL: anthropic.baseURL, apiKey: Secret("sk-ant-upstream-secret"), firstByteTimeoutSeconds: 30),
+                ProviderSpec(name: "gemini-fake", format: .gemini, baseURL: gemini.baseURL, apiKey: Secret("gemini-upstream-secret"), firstByteTimeoutSeconds: 30),
             ]
             func provider(_ format: ProviderFormat) -> String { providers.first { $0.format == format }!.name }
             var models = ProviderFormat.allCases.map { format in
