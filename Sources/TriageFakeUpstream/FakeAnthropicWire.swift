@@ -63,7 +63,7 @@ struct FakeAnthropicWire: Sendable {
             buffer.writeString("}")
         case .toolUse(let id, let name, let input, _):
             writeToolUseHead(id: id, name: name, into: &buffer)
-            buffer.writeJSON((try? JSONParser.parse(input)) ?? .object(JSONObject()))
+            buffer.writeBytes(JSONWriter.bytes((try? JSONParser.parse(input)) ?? .object(JSONObject())))
             buffer.writeString("}")
         }
     }
