@@ -24,6 +24,14 @@
 #                                                # alternating which goes first; the summary gives
 #                                                # the median of the per-pair ratios, which a
 #                                                # drifting machine moves far less than medians
+#   MOCK=nginx scripts/loadtest.sh               # the issue's reference setup instead: nginx answers
+#                                                # every call with the fake upstream's own JSON or SSE
+#                                                # bytes (captured from it at start), so the upstream
+#                                                # costs a few µs and the two cores go to the server
+#                                                # under test; measures that mock directly, nginx
+#                                                # `proxy_pass` in front of it, the minimal
+#                                                # pass-through and the gateway (with PAIRS, the
+#                                                # gateway against the pass-through)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +44,8 @@ FAKE_ONLY=${FAKE_ONLY:-}
 HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-60}
 ROUNDS=${ROUNDS:-1}
 PAIRS=${PAIRS:-0}
+MOCK=${MOCK:-fake}
+case $MOCK in fake | nginx) ;; *) echo "loadtest: MOCK must be fake or nginx" >&2; exit 2 ;; esac
 
 results=()  # one summary table row per measured run
 say() { echo "loadtest: $*" >&2; }
@@ -52,6 +62,13 @@ if ! command -v wrk >/dev/null; then
     say "installing wrk"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk </dev/null
+fi
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+if [ "$MOCK" = nginx ] && [ ! -x "$nginx_bin" ]; then
+    [ "$(id -u)" = 0 ] || die "nginx is not installed (apt-get install nginx-light)"
+    say "installing nginx"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light </dev/null
 fi
 command -v curl >/dev/null || die "curl is not installed"
 command -v python3 >/dev/null || die "python3 is not installed (used to pick free ports)"
@@ -124,6 +141,11 @@ wait_for() {
     done
     tail -n 40 "$log" >&2
     die "$name did not answer $url within ${HEALTH_TIMEOUT} s (its log is above)"
+}
+
+# trace_count DB: the rows of DB's traces table, or "?".
+trace_count() {
+    python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from traces").fetchone()[0])' "$1" 2>/dev/null || echo "?"
 }
 
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }  # utime + stime
@@ -322,6 +344,35 @@ PY
     printf '%s\n' "${results[@]}"
 }
 
+# start_minimal_proxy NAME UPSTREAM_URL: the pass-through on a free port, relaying to
+# UPSTREAM_URL; sets started_url and started_pid.
+start_minimal_proxy() {
+    local port deadline
+    port=$(free_port)
+    "$bin/minimal-proxy" "$port" "$2" >"$work/$1.log" 2>&1 &
+    started_pid=$!
+    pids+=("$started_pid")
+    # Any HTTP answer means it is up (it has no health endpoint).
+    deadline=$((SECONDS + HEALTH_TIMEOUT))
+    until curl -sS -o /dev/null --max-time 2 "http://127.0.0.1:$port/" 2>/dev/null; do
+        kill -0 "$started_pid" 2>/dev/null && [ $SECONDS -lt $deadline ] || { tail -n 40 "$work/$1.log" >&2; die "minimal-proxy did not start"; }
+        sleep 0.2
+    done
+    started_url="http://127.0.0.1:$port/v1/chat/completions"
+}
+
+# start_gateway NAME: `triage serve` with $work/NAME.yaml on a free port (the file's own port is
+# overridden); sets started_port, started_url and started_pid.
+start_gateway() {
+    started_port=$(free_port)
+    FAKE_KEY=sk-fake "$bin/triage" serve --config "$work/$1.yaml" --host 127.0.0.1 --port "$started_port" --log-level warning \
+        >"$work/$1.log" 2>&1 &
+    started_pid=$!
+    pids+=("$started_pid")
+    wait_for "http://127.0.0.1:$started_port/health" "$started_pid" "triage serve" "$work/$1.log"
+    started_url="http://127.0.0.1:$started_port/v1/chat/completions"
+}
+
 # --- the fake upstream alone -------------------------------------------------------------------
 fake_port=$(free_port)
 fake_args=(--host 127.0.0.1 --port "$fake_port")
@@ -340,6 +391,120 @@ fake_url="http://127.0.0.1:$fake_port/v1/chat/completions"
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after a ${WARMUP} s warm-up) on 127.0.0.1, $(nproc) cores"
 check "fake upstream" "$fake_url" fake-false
 check "fake upstream" "$fake_url" fake-true
+
+# --- MOCK=nginx: the reference setup -----------------------------------------------------------
+# start_nginx NAME: nginx with $work/NAME.conf (one worker, in the foreground); sets
+# started_pid to its worker's pid, the process that does the work.
+start_nginx() {
+    local master deadline
+    mkdir -p "$work/$1"
+    "$nginx_bin" -e "$work/$1.err" -p "$work/$1/" -c "$work/$1.conf" >"$work/$1.log" 2>&1 &
+    master=$!
+    pids+=("$master")
+    deadline=$((SECONDS + HEALTH_TIMEOUT))
+    until started_pid=$(pgrep -P "$master" | head -n 1) && [ -n "$started_pid" ]; do
+        kill -0 "$master" 2>/dev/null && [ $SECONDS -lt $deadline ] || { cat "$work/$1.err" "$work/$1.log" >&2 2>/dev/null; die "nginx ($1) did not start"; }
+        sleep 0.2
+    done
+}
+
+# nginx_reference: nginx answers every call with the fake upstream's bytes; the mock itself,
+# nginx `proxy_pass`, the minimal pass-through and the gateway are measured in front of it.
+nginx_reference() {
+    local stream mock_pid
+    declare -A mock_port proxy_port
+    # The answers: what the fake upstream sends for these requests (the stream asks for the
+    # usage chunk, as the gateway does upstream).
+    printf '%s' '{"model":"fake-mid","messages":[{"role":"user","content":"Rename the column."}],"stream":true,"stream_options":{"include_usage":true}}' \
+        >"$work/usage-true.json"
+    cp "$work/fake-false.json" "$work/usage-false.json"
+    for stream in false true; do
+        curl -fsS -o "$work/answer-$stream" -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-fake' \
+            --data-binary @"$work/usage-$stream.json" "$fake_url" || die "the fake upstream did not answer the request to copy"
+        mock_port[$stream]=$(free_port)
+        proxy_port[$stream]=$(free_port)
+    done
+    python3 - "$work" "${mock_port[false]}" "${mock_port[true]}" "${proxy_port[false]}" "${proxy_port[true]}" <<'PY'
+import sys
+work, mock_json, mock_sse, proxy_json, proxy_sse = sys.argv[1:]
+def quoted(path):  # an nginx string literal of the file's bytes
+    return "'" + open(path).read().replace("\\", "\\\\").replace("'", "\\'") + "'"
+common = "worker_processes 1;\ndaemon off;\npid {work}/{name}.pid;\nevents {{ worker_connections 4096; }}\n"
+mock = f"""http {{
+    access_log off;
+    keepalive_requests 100000000;
+    server {{ listen 127.0.0.1:{mock_json}; location / {{ default_type application/json; return 200 {quoted(work + '/answer-false')}; }} }}
+    server {{ listen 127.0.0.1:{mock_sse}; location / {{ default_type text/event-stream; return 200 {quoted(work + '/answer-true')}; }} }}
+}}
+"""
+proxy = f"""http {{
+    access_log off;
+    keepalive_requests 100000000;
+    upstream json {{ server 127.0.0.1:{mock_json}; keepalive 128; }}
+    upstream sse {{ server 127.0.0.1:{mock_sse}; keepalive 128; }}
+    server {{ listen 127.0.0.1:{proxy_json}; location / {{ proxy_pass http://json; proxy_http_version 1.1; proxy_set_header Connection ""; }} }}
+    server {{ listen 127.0.0.1:{proxy_sse}; location / {{ proxy_pass http://sse; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }} }}
+}}
+"""
+for name, text in (("nginx-mock", mock), ("nginx-proxy", proxy)):
+    open(f"{work}/{name}.conf", "w").write(common.format(work=work, name=name) + text)
+PY
+    start_nginx nginx-mock
+    mock_pid=$started_pid
+    start_nginx nginx-proxy
+    local nginx_proxy_pid=$started_pid
+    for stream in false true; do
+        local kind=JSON
+        [ "$stream" = true ] && kind=SSE
+        local mock_url="http://127.0.0.1:${mock_port[$stream]}/v1/chat/completions"
+        local nginx_url="http://127.0.0.1:${proxy_port[$stream]}/v1/chat/completions"
+        check "nginx mock" "$mock_url" "fake-$stream"
+        check "nginx proxy_pass" "$nginx_url" "fake-$stream"
+        plan "nginx mock, $kind" "$mock_url" "$work/fake-$stream.lua" "$mock_pid"
+        plan "nginx proxy_pass, $kind" "$nginx_url" "$work/fake-$stream.lua" "$nginx_proxy_pid" "$mock_pid"
+        if [ -n "$with_proxy" ]; then
+            start_minimal_proxy "proxy-$stream" "$mock_url"
+            check "minimal pass-through" "$started_url" "fake-$stream"
+            plan "minimal pass-through, $kind" "$started_url" "$work/fake-$stream.lua" "$started_pid" "$mock_pid"
+        fi
+        cat >"$work/gateway-$stream.yaml" <<YAML
+server: {host: 127.0.0.1, port: 8080}
+storage: {sqlite: "$work/triage-$stream.db"}
+providers:
+  mock: {format: openai, base_url: "http://127.0.0.1:${mock_port[$stream]}/v1", api_key_env: FAKE_KEY}
+models:
+  - {name: fake-small, provider: mock, tier: small, price: {input: 0.1, output: 0.4}}
+  - {name: fake-mid, provider: mock, tier: mid, price: {input: 0.4, output: 1.6}}
+  - {name: fake-frontier, provider: mock, tier: frontier, price: {input: 2, output: 8}}
+roles: {worker: mid}
+default_tier: mid
+YAML
+        start_gateway "gateway-$stream"
+        check gateway "$started_url" "gateway-$stream"
+        plan "gateway, $kind" "$started_url" "$work/gateway-$stream.lua" "$started_pid" "$mock_pid"
+    done
+    if [ "$PAIRS" -gt 0 ]; then
+        for stream in JSON SSE; do
+            measure_planned "nginx mock, $stream"
+            measure_planned "nginx proxy_pass, $stream"
+        done
+        compare "minimal pass-through, JSON" "gateway, JSON"
+        compare "minimal pass-through, SSE" "gateway, SSE"
+        run_pairs
+    else
+        run_plan
+    fi
+    summary
+    sleep 1  # let the trace writers flush their last batch
+    echo
+    echo "traces written by the gateway: $(trace_count "$work/triage-false.db") (JSON), $(trace_count "$work/triage-true.db") (SSE)"
+}
+
+if [ "$MOCK" = nginx ]; then
+    nginx_reference
+    exit 0
+fi
+
 plan "fake upstream, JSON" "$fake_url" "$work/fake-false.lua" "$fake_pid"
 plan "fake upstream, SSE" "$fake_url" "$work/fake-true.lua" "$fake_pid"
 if [ -n "$FAKE_ONLY" ]; then
@@ -350,17 +515,9 @@ fi
 
 # --- the pass-through reference ----------------------------------------------------------------
 if [ -n "$with_proxy" ]; then
-    proxy_port=$(free_port)
-    "$bin/minimal-proxy" "$proxy_port" "$fake_url" >"$work/proxy.log" 2>&1 &
-    proxy_pid=$!
-    pids+=("$proxy_pid")
-    # Any HTTP answer means it is up (it has no health endpoint).
-    deadline=$((SECONDS + HEALTH_TIMEOUT))
-    until curl -sS -o /dev/null --max-time 2 "http://127.0.0.1:$proxy_port/" 2>/dev/null; do
-        kill -0 "$proxy_pid" 2>/dev/null && [ $SECONDS -lt $deadline ] || { tail -n 40 "$work/proxy.log" >&2; die "minimal-proxy did not start"; }
-        sleep 0.2
-    done
-    proxy_url="http://127.0.0.1:$proxy_port/v1/chat/completions"
+    start_minimal_proxy proxy "$fake_url"
+    proxy_url=$started_url
+    proxy_pid=$started_pid
     check "minimal pass-through" "$proxy_url" fake-false
     plan "minimal pass-through, JSON" "$proxy_url" "$work/fake-false.lua" "$proxy_pid" "$fake_pid"
     plan "minimal pass-through, SSE" "$proxy_url" "$work/fake-true.lua" "$proxy_pid" "$fake_pid"
@@ -395,9 +552,8 @@ if [ -z "${SKIP_TRANSLATED:-}" ]; then
 fi
 
 # --- the gateway -------------------------------------------------------------------------------
-gateway_port=$(free_port)
 cat >"$work/gateway.yaml" <<YAML
-server: {host: 127.0.0.1, port: $gateway_port}
+server: {host: 127.0.0.1, port: 8080}
 storage: {sqlite: "$work/triage.db"}
 providers:
   fake: {format: openai, base_url: "http://127.0.0.1:$fake_port/v1", api_key_env: FAKE_KEY}
@@ -412,20 +568,16 @@ models:
 roles: {worker: mid}
 default_tier: mid
 YAML
-FAKE_KEY=sk-fake "$bin/triage" serve --config "$work/gateway.yaml" --host 127.0.0.1 --port "$gateway_port" --log-level warning \
-    >"$work/gateway.log" 2>&1 &
-gateway_pid=$!
-pids+=("$gateway_pid")
-wait_for "http://127.0.0.1:$gateway_port/health" "$gateway_pid" "triage serve" "$work/gateway.log"
-
-gateway_url="http://127.0.0.1:$gateway_port/v1/chat/completions"
+start_gateway gateway
+gateway_pid=$started_pid
+gateway_url=$started_url
 check gateway "$gateway_url" gateway-false
 check gateway "$gateway_url" gateway-true
 plan "gateway, JSON" "$gateway_url" "$work/gateway-false.lua" "$gateway_pid" "$fake_pid"
 plan "gateway, SSE" "$gateway_url" "$work/gateway-true.lua" "$gateway_pid" "$fake_pid"
 
 if [ -n "$anthropic_port" ]; then
-    messages_url="http://127.0.0.1:$gateway_port/v1/messages"
+    messages_url="http://127.0.0.1:$started_port/v1/messages"
     for stream in false true; do
         write_request "chat-anthropic-$stream" fake-anthropic "$stream"
         write_messages_request "messages-anthropic-$stream" fake-anthropic "$stream"
@@ -460,6 +612,5 @@ else
 fi
 summary
 sleep 1  # let the trace writer flush its last batch
-traces=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from traces").fetchone()[0])' "$work/triage.db" 2>/dev/null || echo "?")
 echo
-echo "traces written by the gateway: $traces"
+echo "traces written by the gateway: $(trace_count "$work/triage.db")"
