@@ -361,6 +361,14 @@ start_minimal_proxy() {
     started_url="http://127.0.0.1:$port/v1/chat/completions"
 }
 
+# tier_models PROVIDER: the gateway config's three OpenAI-format models (small, mid, frontier)
+# served by PROVIDER, as YAML list entries.
+tier_models() {
+    printf '  - {name: fake-small, provider: %s, tier: small, price: {input: 0.1, output: 0.4}}\n' "$1"
+    printf '  - {name: fake-mid, provider: %s, tier: mid, price: {input: 0.4, output: 1.6}}\n' "$1"
+    printf '  - {name: fake-frontier, provider: %s, tier: frontier, price: {input: 2, output: 8}}\n' "$1"
+}
+
 # start_gateway NAME: `triage serve` with $work/NAME.yaml on a free port (the file's own port is
 # overridden); sets started_port, started_url and started_pid.
 start_gateway() {
@@ -473,9 +481,7 @@ storage: {sqlite: "$work/triage-$stream.db"}
 providers:
   mock: {format: openai, base_url: "http://127.0.0.1:${mock_port[$stream]}/v1", api_key_env: FAKE_KEY}
 models:
-  - {name: fake-small, provider: mock, tier: small, price: {input: 0.1, output: 0.4}}
-  - {name: fake-mid, provider: mock, tier: mid, price: {input: 0.4, output: 1.6}}
-  - {name: fake-frontier, provider: mock, tier: frontier, price: {input: 2, output: 8}}
+$(tier_models mock)
 roles: {worker: mid}
 default_tier: mid
 YAML
@@ -562,9 +568,7 @@ providers:
 models:
   - {name: fake-anthropic, provider: anthropic, tier: frontier, price: {input: 3, output: 15, cached_input: 0.3, cache_write: 3.75}}
   - {name: fake-gemini, provider: gemini, tier: frontier, price: {input: 0.3, output: 2.5, cached_input: 0.03}}
-  - {name: fake-small, provider: fake, tier: small, price: {input: 0.1, output: 0.4}}
-  - {name: fake-mid, provider: fake, tier: mid, price: {input: 0.4, output: 1.6}}
-  - {name: fake-frontier, provider: fake, tier: frontier, price: {input: 2, output: 8}}
+$(tier_models fake)
 roles: {worker: mid}
 default_tier: mid
 YAML
