@@ -44,8 +44,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CTriageScan"
+        ),
+        .target(
             name: "TriageRouting",
-            dependencies: ["TriageCore"],
+            dependencies: ["TriageCore", "CTriageScan"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -44,8 +44,8 @@ import Testing
         #expect(WordHash.shapeKeys("Drop table") == WordHash.shapeKeys("dROP TABLE"))
     }
 
-    /// Every byte value in every lane, and random blocks: the eight-bytes-at-a-time masks
-    /// against the byte-by-byte definitions.
+    /// Every byte value in every lane, and random blocks: the SSE2 masks and the portable
+    /// loop's against the byte-by-byte definitions.
     @Test func masksAgreeWithTheByteDefinitions() {
         var random = SplitMix(seed: 7)
         var texts: [[UInt8]] = (0..<256).map { value in (0..<67).map { UInt8(truncatingIfNeeded: value &+ $0 &* 37) } }
@@ -57,10 +57,20 @@ import Testing
             let blocks = (text.count + 63) / 64
             var words = [UInt64](repeating: 0, count: max(blocks, 1))
             var events = words
-            let digits = text.withUnsafeBufferPointer { bytes in
-                TextMasks.fill(bytes.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: text.count, words: &words, events: &events)
+            var portableWords = words
+            var portableEvents = words
+            let (digits, portableDigits) = text.withUnsafeBufferPointer { bytes in
+                let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                return (
+                    TextMasks.fill(base, count: text.count, words: &words, events: &events),
+                    TextMasks.fillPortable(base, count: text.count, words: &portableWords, events: &portableEvents)
+                )
             }
             #expect(digits == text.filter { $0 >= 0x30 && $0 <= 0x39 }.count)
+            // Targets without SSE2 run the portable loop: it must give the same masks.
+            #expect(portableDigits == digits)
+            #expect(portableWords == words)
+            #expect(portableEvents == events)
             for (index, byte) in text.enumerated() {
                 let isWord = words[index >> 6] >> UInt64(index & 63) & 1 == 1
                 let isEvent = events[index >> 6] >> UInt64(index & 63) & 1 == 1

@@ -2,7 +2,7 @@ extension PromptAnalyzer {
     /// One message's scan, driven by bit masks rather than byte by byte.
     ///
     /// `TextMasks` first turns the text into two masks per 64 bytes, word bytes and event bytes
-    /// (anything but a word byte or a space), eight bytes at a time. Then two passes walk the set
+    /// (anything but a word byte or a space), sixteen bytes at a time. Then two passes walk the set
     /// bits: the events (line breaks, fences, list markers, questions, math) and the words (cue
     /// phrases, lexical features, file references). A word is hashed only when it may begin a
     /// phrase (`PhraseIndex`'s first-word filter, read from its first and last bytes and its

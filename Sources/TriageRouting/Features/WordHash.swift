@@ -1,3 +1,5 @@
+import CTriageScan
+
 /// The word hashing shared by the prompt scan, the phrase index and the lexical features. A
 /// word is a run of ASCII letters, digits, `_` and non-ASCII bytes (so words in other scripts
 /// hash whole); its hash reads the lower-cased word eight bytes at a time, so a word of up to
@@ -140,73 +142,20 @@ enum WordHash {
     }
 }
 
-/// A text's 64-byte blocks as bit masks, computed eight bytes at a time in general-purpose
-/// registers: which bytes belong to words, and which are "events" for the scan (any byte that
-/// is neither a word byte nor a space: punctuation, line breaks, tabs). Bit `i` of a block's
-/// mask stands for its byte `i`.
+/// A text's 64-byte blocks as bit masks: which bytes belong to words, and which are "events"
+/// for the scan (any byte that is neither a word byte nor a space: punctuation, line breaks,
+/// tabs). Bit `i` of a block's mask stands for its byte `i`. Computed by `CTriageScan`, sixteen
+/// bytes per instruction with SSE2 (Swift's SIMD types compiled to far slower code here).
 enum TextMasks {
-    /// The word and event masks of eight bytes, and their ASCII digits as a high bit per byte.
-    @inline(__always)
-    static func classify(_ chunk: UInt64) -> (words: UInt64, events: UInt64, digits: UInt64) {
-        let ones = WordHash.ones
-        let highs = WordHash.highs
-        let ascii = chunk & ~highs
-        let folded = ascii | (ones &* 0x20)
-        let letter = (folded &+ ones &* (0x80 - 0x61)) & ~(folded &+ ones &* (0x7f - 0x7a))
-        let digit = (ascii &+ ones &* (0x80 - 0x30)) & ~(ascii &+ ones &* (0x7f - 0x39)) & ~chunk & highs
-        let underscore = ~((ascii ^ (ones &* 0x5f)) &+ ones &* 0x7f)
-        let space = ~((ascii ^ (ones &* 0x20)) &+ ones &* 0x7f) & ~chunk
-        let word = (letter | digit | underscore | chunk) & highs
-        let event = ~(word | space) & highs
-        return (gather(word), gather(event), digit)
-    }
-
-    /// The high bits of the eight bytes as eight bits, byte 0 in bit 0.
-    @inline(__always)
-    static func gather(_ highBits: UInt64) -> UInt64 {
-        ((highBits >> 7) &* 0x0102_0408_1020_4080) >> 56
-    }
-
-    /// The masks of the 64 bytes at `block`, which must all be readable, and how many of them
-    /// are ASCII digits. (Counted by adding bytes, not with a population count: the baseline
-    /// x86-64 target has no `popcnt` instruction.)
-    @inline(__always)
-    static func block(_ bytes: UnsafePointer<UInt8>, at block: Int) -> (words: UInt64, events: UInt64, digits: Int) {
-        var words: UInt64 = 0
-        var events: UInt64 = 0
-        var digits: UInt64 = 0
-        for lane in 0..<8 {
-            let part = classify(WordHash.load(bytes, block &+ 8 &* lane))
-            words |= part.words << UInt64(8 &* lane)
-            events |= part.events << UInt64(8 &* lane)
-            digits &+= part.digits >> 7
-        }
-        return (words, events, Int(truncatingIfNeeded: (digits &* WordHash.ones) >> 56))
-    }
-
     /// Fills `words` and `events` with the masks of every block of `bytes[0..<count]` (the last
     /// one padded with bytes that are neither) and returns how many ASCII digits there are.
+    @inline(__always)
     static func fill(_ bytes: UnsafePointer<UInt8>, count: Int, words: UnsafeMutablePointer<UInt64>, events: UnsafeMutablePointer<UInt64>) -> Int {
-        var digits = 0
-        let whole = count >> 6
-        for index in 0..<whole {
-            let masks = block(bytes, at: index << 6)
-            words[index] = masks.words
-            events[index] = masks.events
-            digits &+= masks.digits
-        }
-        let rest = count & 63
-        guard rest > 0 else { return digits }
-        // The tail, copied into a block of spaces (neither word nor event bytes).
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { tail in
-            let base = tail.baseAddress!
-            base.initialize(repeating: 0x20, count: 64)
-            base.update(from: bytes + (whole << 6), count: rest)
-            let masks = block(base, at: 0)
-            words[whole] = masks.words
-            events[whole] = masks.events
-            digits &+= masks.digits
-        }
-        return digits
+        triage_text_masks(bytes, count, words, events)
+    }
+
+    /// The same masks from the portable byte-by-byte loop (what targets without SSE2 run).
+    static func fillPortable(_ bytes: UnsafePointer<UInt8>, count: Int, words: UnsafeMutablePointer<UInt64>, events: UnsafeMutablePointer<UInt64>) -> Int {
+        triage_text_masks_portable(bytes, count, words, events)
     }
 }
