@@ -151,7 +151,8 @@ extension ConfigParser {
                 if NSNull.construct(from: scalar) != nil { return .null }
             }
             return .string(scalar.string)
-        @unknown default:
+        case .alias:
+            // Yams resolves aliases while composing, so only a hand-built node has one.
             throw reader.fail(node, path, "YAML aliases are not supported here")
         }
     }

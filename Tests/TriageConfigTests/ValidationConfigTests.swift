@@ -59,6 +59,22 @@ import TriageValidation
         #expect(config.stickiness == .init(enabled: false, ttlSeconds: 60, maxSessions: 10, expectedCacheHitRate: 0.5))
     }
 
+    /// A schema written once under an anchor and reused through an alias reaches both roles.
+    @Test func anchoredSchemaIsReusedThroughAnAlias() throws {
+        let config = try load(
+            """
+            validation:
+              roles:
+                extractor:
+                  - json_schema: &record {type: object, required: [id]}
+                classifier:
+                  - json_schema: *record
+            """)
+        let schema: JSONValue = ["type": "object", "required": ["id"]]
+        #expect(config.validation.byRole["extractor"] == [.fixed(.jsonSchema(schema))])
+        #expect(config.validation.byRole["classifier"] == [.fixed(.jsonSchema(schema))])
+    }
+
     @Test(arguments: [
         ("validation: {max_escalations: 5}", 8, "validation.max_escalations", "must be between 0 and 2"),
         ("validation: {on_final_failure: shrug}", 8, "validation.on_final_failure", "expected return_last or error"),
