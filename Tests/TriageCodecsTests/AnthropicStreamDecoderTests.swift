@@ -133,7 +133,7 @@ import TriageCore
     /// parser, however the stream is cut.
     @Test func textFastPathWritesWhatDecodingWrites() throws {
         let start = #"event: message_start\#ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"m","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}}\#n\#n"#
-        var streams: [[UInt8]] = try ["text_stream.sse", "tool_use_stream.sse", "thinking_stream.sse"].compactMap { try? AnthropicTest.fixture($0) }
+        var streams: [[UInt8]] = ["text_stream.sse", "tool_use_stream.sse", "thinking_stream.sse"].compactMap { try? AnthropicTest.fixture($0) }
         #expect(streams.count >= 2)
         let texts = ["Hello", "", " caf\u{e9} 東京 🚀", #"say \"hi\""#, #"line\nbreak"#, #"tab\u0009"#, "a/b <c> & d", String(repeating: "long ", count: 400)]
         var events = start + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"

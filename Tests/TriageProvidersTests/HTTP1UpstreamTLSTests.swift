@@ -32,7 +32,7 @@ import TriageFakeUpstream
                 "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             ])
         try #require(result.status == 0, "openssl: \(result.output)")
-        return Certificate(certificate: try NIOSSLCertificate(file: certPath, format: .pem), key: try NIOSSLPrivateKey(file: keyPath, format: .pem))
+        return Certificate(certificate: try #require(NIOSSLCertificate.fromPEMFile(certPath).first), key: try NIOSSLPrivateKey(file: keyPath, format: .pem))
     }
 
     static func serverContext(_ certificate: Certificate) throws -> NIOSSLContext {
