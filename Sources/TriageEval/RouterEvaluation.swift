@@ -46,7 +46,8 @@ public struct RouterEvaluation: Sendable {
         public var items: Int
         public var strong: String
         public var weak: String
-        /// By scorer: `triage`, `prompt-length`, `random`.
+        /// By scorer: `triage`, `prompt-length`, `random`, and `dataset-prior` for a set pooled
+        /// from several datasets with a train split.
         public var pair: [(scorer: String, metrics: PairMetrics)]
         public var curve: [RoutingMetrics.CurvePoint]
         public var costQuality: CostQualityReport?
@@ -83,10 +84,25 @@ public struct RouterEvaluation: Sendable {
             return present.count == values.count ? present.reduce(0, +) / Double(present.count) : nil
         }
         let randomMetrics = PairMetrics(apgr: mean(runs.map(\.apgr))!, cpt50: mean(runs.map(\.cpt50)), cpt80: mean(runs.map(\.cpt80)))
+        var pair: [(scorer: String, metrics: PairMetrics)] = [("triage", metrics(curve)), ("prompt-length", metrics(length)), ("random", randomMetrics)]
+        if let prior = Self.sourceGains(set) { pair.append(("dataset-prior", metrics(items.map { prior[$0.source] ?? 0 }))) }
         return SetReport(
-            name: set.dataset.name, items: items.count, strong: set.strong, weak: set.weak,
-            pair: [("triage", metrics(curve)), ("prompt-length", metrics(length)), ("random", randomMetrics)], curve: curve,
+            name: set.dataset.name, items: items.count, strong: set.strong, weak: set.weak, pair: pair, curve: curve,
             costQuality: costQuality(set, assessed: assessed, floor: floor))
+    }
+
+    /// For a set pooled from several datasets with a train split: each dataset's mean strong-minus-weak
+    /// gain on the train split, the score of a router that knows only which dataset a prompt comes
+    /// from. What a pooled APGR owes to telling the datasets apart rather than the prompts.
+    static func sourceGains(_ set: EvaluationSet) -> [String: Double]? {
+        guard let train = set.train, Set(set.dataset.items.map(\.source)).count > 1 else { return nil }
+        var sums: [String: (gain: Double, count: Double)] = [:]
+        for item in train.items {
+            guard let strong = item.scores[set.strong], let weak = item.scores[set.weak] else { continue }
+            let entry = sums[item.source] ?? (0, 0)
+            sums[item.source] = (entry.gain + strong - weak, entry.count + 1)
+        }
+        return sums.isEmpty ? nil : sums.mapValues { $0.gain / $0.count }
     }
 
     /// Sweeps the selector's quality threshold (a share of the skill's best prior) and the
