@@ -24,7 +24,7 @@
 #                                                # alternating which goes first; the summary gives
 #                                                # the median of the per-pair ratios, which a
 #                                                # drifting machine moves far less than medians
-#   MOCK=nginx scripts/loadtest.sh               # the reference setup instead: nginx answers
+#   MOCK=nginx scripts/loadtest.sh               # the usual proxy reference setup instead: nginx answers
 #                                                # every call with the fake upstream's own JSON or SSE
 #                                                # bytes (captured from it at start), so the upstream
 #                                                # costs a few µs and the two cores go to the server
