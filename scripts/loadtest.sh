@@ -425,10 +425,11 @@ nginx_reference() {
     # usage chunk, as the gateway does upstream).
     printf '%s' '{"model":"fake-mid","messages":[{"role":"user","content":"Rename the column."}],"stream":true,"stream_options":{"include_usage":true}}' \
         >"$work/usage-true.json"
-    cp "$work/fake-false.json" "$work/usage-false.json"
     for stream in false true; do
+        local request=$work/fake-false.json
+        [ "$stream" = true ] && request=$work/usage-true.json
         curl -fsS -o "$work/answer-$stream" -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-fake' \
-            --data-binary @"$work/usage-$stream.json" "$fake_url" || die "the fake upstream did not answer the request to copy"
+            --data-binary @"$request" "$fake_url" || die "the fake upstream did not answer the request to copy"
         mock_port[$stream]=$(free_port)
         proxy_port[$stream]=$(free_port)
     done
