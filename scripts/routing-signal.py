@@ -1,16 +1,12 @@
 #!/usr/bin/env python3
 """How much per-prompt routing signal the routing data carries, before any model is trained.
 
-For every dataset of ../shared/data/routing (RouterBench train and test splits, AlpacaEval, RouterArena)
-it prints, with the README's APGR definition:
-
-  * the spread of random routing's APGR (1,000 seeds): what a router must clear to be told apart
-    from luck on that many items;
-  * the pooled RouterBench test APGR of a router that knows only which dataset a prompt is from
-    (its score is the train split's mean strong-minus-weak gain for that dataset);
-  * the correlation of simple prompt facts (length, digits, questions, math symbols, long words)
-    with the strong-minus-weak gain, on each split, so one can see whether a fact that helps on
-    a train split still points the same way on its test split.
+For every dataset of ../shared/data/routing (RouterBench train and test splits, AlpacaEval,
+RouterArena) it prints how often the strong model wins or loses an item, and the correlation of
+simple prompt facts (length, digit share, questions, math symbols, long words) with the
+strong-minus-weak gain on each split, so one can see whether a fact that helps on a train split
+still points the same way on its test split. (`triage eval` prints the APGR side: random routing's
+spread over 1,000 seeds, and `dataset-prior`, the router that knows only the dataset.)
 
 Standard library only.   scripts/routing-signal.py [DATA_DIR]
 """
@@ -19,7 +15,6 @@ import csv
 import json
 import math
 import os
-import random
 import re
 import statistics
 import sys
@@ -61,27 +56,6 @@ def routerarena():
     return [(item["question"], item["evaluation_result"]["score"], weak[key]["evaluation_result"]["score"]) for key, item in strong.items() if key in weak]
 
 
-def quantile(ordered, q):
-    position = q * (len(ordered) - 1)
-    lower = int(math.floor(position))
-    upper = min(lower + 1, len(ordered) - 1)
-    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
-
-
-def apgr(scores, strong, weak):
-    scores = [s + ((i * 2654435761) % 1000003) * 1e-12 for i, s in enumerate(scores)]
-    ordered = sorted(scores)
-    weak_mean, gap = statistics.fmean(weak), statistics.fmean(strong) - statistics.fmean(weak)
-    points = []
-    for k in range(11):
-        threshold = quantile(ordered, k / 10)
-        chosen = [(s > threshold) if k == 10 else (s >= threshold) for s in scores]
-        quality = statistics.fmean(st if c else w for c, st, w in zip(chosen, strong, weak))
-        points.append((sum(chosen) / len(scores), (quality - weak_mean) / gap))
-    points.sort()
-    return sum((b[0] - a[0]) * (a[1] + b[1]) / 2 for a, b in zip(points, points[1:]))
-
-
 def ask(prompt):
     """The last paragraph: RouterBench prompts carry the same few-shot examples before it."""
     return prompt.split("\n\n")[-1]
@@ -107,28 +81,13 @@ def main():
     sets = {f"{name} {split}": routerbench(name, split) for name in ROUTERBENCH for split in ("train", "test")}
     sets["alpacaeval"] = alpacaeval()
     sets["routerarena"] = routerarena()
-    random.seed(7)
-    print("random routing's APGR over 1,000 seeds, and how often the strong model wins or loses an item")
-    print(f"{'dataset':24}{'items':>6}{'s > w':>7}{'s < w':>7}{'mean':>8}{'sd':>7}{'95th pct':>10}")
-    for name, rows in sets.items():
-        strong, weak = [r[1] for r in rows], [r[2] for r in rows]
-        runs = sorted(apgr([random.random() for _ in rows], strong, weak) for _ in range(1000))
-        wins = sum(s > w for s, w in zip(strong, weak))
-        losses = sum(s < w for s, w in zip(strong, weak))
-        print(f"{name:24}{len(rows):6}{wins:7}{losses:7}{statistics.fmean(runs):8.3f}{statistics.pstdev(runs):7.3f}{runs[949]:10.3f}")
-
-    test = [(name, r) for name in ROUTERBENCH for r in sets[f"{name} test"]]
-    gain = {name: statistics.fmean(s - w for _, s, w in sets[f"{name} train"]) for name in ROUTERBENCH}
-    pooled = apgr([gain[name] for name, _ in test], [r[1] for _, r in test], [r[2] for _, r in test])
-    print(f"\nRouterBench pooled test APGR of a router that knows only the dataset: {pooled:.3f}")
-    print("  (train gains: " + ", ".join(f"{n} {g:.3f}" for n, g in gain.items()) + ")")
-
-    print("\ncorrelation of prompt facts (of the last paragraph) with the strong-minus-weak gain")
-    print(f"{'dataset':24}" + "".join(f"{fact:>14}" for fact in FACTS))
+    print("correlation of prompt facts (of the last paragraph) with the strong-minus-weak gain")
+    print(f"{'dataset':24}{'items':>6}{'s > w':>7}{'s < w':>7}" + "".join(f"{fact:>14}" for fact in FACTS))
     for name, rows in sets.items():
         gains = [s - w for _, s, w in rows]
         asks = [ask(p) for p, _, _ in rows]
-        print(f"{name:24}" + "".join(f"{correlation([fact(a) for a in asks], gains):14.3f}" for fact in FACTS.values()))
+        wins, losses = sum(g > 0 for g in gains), sum(g < 0 for g in gains)
+        print(f"{name:24}{len(rows):6}{wins:7}{losses:7}" + "".join(f"{correlation([fact(a) for a in asks], gains):14.3f}" for fact in FACTS.values()))
 
 
 if __name__ == "__main__":

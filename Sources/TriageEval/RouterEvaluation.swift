@@ -41,6 +41,14 @@ public struct RouterEvaluation: Sendable {
         public var saving: Double?
     }
 
+    /// How far random routing's APGR strays from 0.5 on a set: what a router must clear there to
+    /// be told apart from luck.
+    public struct RandomSpread: Sendable, Equatable {
+        public var seeds: Int
+        public var standardDeviation: Double
+        public var percentile95: Double
+    }
+
     public struct SetReport: Sendable {
         public var name: String
         public var items: Int
@@ -50,8 +58,13 @@ public struct RouterEvaluation: Sendable {
         /// from several datasets with a train split.
         public var pair: [(scorer: String, metrics: PairMetrics)]
         public var curve: [RoutingMetrics.CurvePoint]
+        public var randomSpread: RandomSpread
         public var costQuality: CostQualityReport?
     }
+
+    /// Random routing is scored over this many seeds: its mean is the `random` row, its spread
+    /// `randomSpread`.
+    static let randomSeeds = 1_000
 
     /// Each item as the gateway assesses it: the complexity score (the probability that the
     /// strong model is needed) and the skill (`default` when none is named).
@@ -78,16 +91,20 @@ public struct RouterEvaluation: Sendable {
         }
         let curve = RoutingMetrics.pgrCurve(scores: triage, strong: strong, weak: weak)
         var random = SplitMix64(seed: 7)
-        let runs = (0..<20).map { _ in metrics(items.map { _ in Double.random(in: 0..<1, using: &random) }) }
+        let runs = (0..<Self.randomSeeds).map { _ in metrics(items.map { _ in Double.random(in: 0..<1, using: &random) }) }
         func mean(_ values: [Double?]) -> Double? {
             let present = values.compactMap { $0 }
             return present.count == values.count ? present.reduce(0, +) / Double(present.count) : nil
         }
         let randomMetrics = PairMetrics(apgr: mean(runs.map(\.apgr))!, cpt50: mean(runs.map(\.cpt50)), cpt80: mean(runs.map(\.cpt80)))
+        let randomAPGRs = runs.map(\.apgr).sorted()
+        let variance = randomAPGRs.reduce(0) { $0 + ($1 - randomMetrics.apgr) * ($1 - randomMetrics.apgr) } / Double(randomAPGRs.count)
+        let spread = RandomSpread(
+            seeds: randomAPGRs.count, standardDeviation: variance.squareRoot(), percentile95: RoutingMetrics.quantile(randomAPGRs, 0.95))
         var pair: [(scorer: String, metrics: PairMetrics)] = [("triage", metrics(curve)), ("prompt-length", metrics(length)), ("random", randomMetrics)]
         if let prior = Self.sourceGains(set) { pair.append(("dataset-prior", metrics(items.map { prior[$0.source] ?? 0 }))) }
         return SetReport(
-            name: set.dataset.name, items: items.count, strong: set.strong, weak: set.weak, pair: pair, curve: curve,
+            name: set.dataset.name, items: items.count, strong: set.strong, weak: set.weak, pair: pair, curve: curve, randomSpread: spread,
             costQuality: costQuality(set, assessed: assessed, floor: floor))
     }
 

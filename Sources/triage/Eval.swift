@@ -70,6 +70,10 @@ enum EvalOutput {
                 lines.append(
                     "\(head)  \(entry.scorer.padding(toLength: 14, withPad: " ", startingAt: 0)) \(number(entry.metrics.apgr))  \(number(entry.metrics.cpt50))  \(number(entry.metrics.cpt80))")
             }
+            let spread = report.randomSpread
+            lines.append(
+                String(repeating: " ", count: 81)
+                    + "(random over \(spread.seeds) seeds: sd \(number(spread.standardDeviation)), 95th percentile \(number(spread.percentile95)))")
         }
         for report in reports {
             guard let chart = report.costQuality else { continue }
@@ -105,6 +109,14 @@ enum EvalOutput {
                                     .object(JSONObject([("apgr", JSONValue(entry.metrics.apgr)), ("cpt50", optional(entry.metrics.cpt50)), ("cpt80", optional(entry.metrics.cpt80))]))
                                 )
                             }))
+                ),
+                (
+                    "random_spread",
+                    .object(
+                        JSONObject([
+                            ("seeds", JSONValue(report.randomSpread.seeds)), ("sd", JSONValue(report.randomSpread.standardDeviation)),
+                            ("p95", JSONValue(report.randomSpread.percentile95)),
+                        ]))
                 ),
                 ("curve", .array(report.curve.map { .object(JSONObject([("strong_share", JSONValue($0.strongShare)), ("pgr", JSONValue($0.pgr))])) })),
             ]

@@ -35,4 +35,25 @@ import TriageRouting
         #expect(RouterEvaluation.sourceGains(single) == nil)
         #expect(!RouterEvaluation(brain: RoutingBrain(), model: .builtIn).evaluate(single).pair.contains { $0.scorer == "dataset-prior" })
     }
+
+    /// When every item gains the same, any ranking recovers the gap in proportion to the calls
+    /// sent to the strong model, so random routing cannot stray from 0.5; when gains differ, it does.
+    @Test func randomSpreadIsZeroOnlyWhenEveryItemGainsAlike() {
+        let evaluation = RouterEvaluation(brain: RoutingBrain(), model: .builtIn)
+        let even = EvaluationSet(
+            dataset: RoutingDataset(name: "even", models: ["s", "w"], items: (0..<50).map { _ in Self.item("x", strong: 1, weak: 0) }),
+            strong: "s", weak: "w")
+        let evenSpread = evaluation.evaluate(even).randomSpread
+        #expect(evenSpread.seeds == 1_000)
+        #expect(evenSpread.standardDeviation < 1e-9)
+        #expect(abs(evenSpread.percentile95 - 0.5) < 1e-9)
+
+        let uneven = EvaluationSet(
+            dataset: RoutingDataset(
+                name: "uneven", models: ["s", "w"], items: (0..<50).map { Self.item("x", strong: 1, weak: $0 % 5 == 0 ? 0 : 1) }),
+            strong: "s", weak: "w")
+        let spread = evaluation.evaluate(uneven).randomSpread
+        #expect(spread.standardDeviation > 0.02)
+        #expect(spread.percentile95 > 0.5 + spread.standardDeviation)
+    }
 }
